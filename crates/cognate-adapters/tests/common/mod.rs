@@ -1,0 +1,63 @@
+//! Loads the DSPy 3.4.1 reference vectors (tests/data/dspy-3.4.1/vectors.json).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::Arc;
+
+use cognate_core::{FieldDesc, ModelDesc, ModelField, SignatureDesc, TypeDesc, Values};
+use serde_json::Value;
+
+pub fn vectors() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dspy-3.4.1/vectors.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors.json")).expect("parse vectors.json")
+}
+
+/// Rebuilds a case's signature from its JSON, as the reference README describes.
+pub fn signature(case: &Value) -> SignatureDesc {
+    let sig = &case["signature"];
+    let mut models: Vec<Arc<ModelDesc>> = Vec::new();
+    for m in sig["models"].as_array().unwrap() {
+        let fields = m["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| ModelField {
+                name: f["name"].as_str().unwrap().to_string(),
+                ty: TypeDesc::parse(f["type"].as_str().unwrap(), &models).unwrap(),
+                required: f.get("default").is_none(),
+                description: None,
+            })
+            .collect();
+        models.push(Arc::new(ModelDesc { name: m["name"].as_str().unwrap().to_string(), description: None, fields }));
+    }
+    let fields = |key: &str| -> Vec<FieldDesc> {
+        sig[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                FieldDesc::new(f["name"].as_str().unwrap(), TypeDesc::parse(f["type"].as_str().unwrap(), &models).unwrap())
+                    .with_desc(f["desc"].as_str().unwrap())
+            })
+            .collect()
+    };
+    SignatureDesc {
+        name: "StringSignature".into(),
+        instructions: sig["instructions"].as_str().unwrap().to_string(),
+        inputs: fields("inputs"),
+        outputs: fields("outputs"),
+    }
+}
+
+pub fn values(v: &Value) -> Values {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+pub fn adapter(case: &Value) -> &'static dyn cognate_adapters::Adapter {
+    match case["adapter"].as_str().unwrap() {
+        "ChatAdapter" => &cognate_adapters::ChatAdapter,
+        "JSONAdapter" => &cognate_adapters::JsonAdapter,
+        "XMLAdapter" => &cognate_adapters::XmlAdapter,
+        other => panic!("unknown adapter {other}"),
+    }
+}

@@ -1,0 +1,165 @@
+//! The error type of `cognate-core`.
+
+use std::time::Duration;
+
+/// Errors raised by `cognate-core`: malformed signatures and types, and value conversions.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A runtime string signature such as `"question -> answer: int"` could not be parsed.
+    #[error("invalid signature `{input}`: {reason}")]
+    SignatureSyntax {
+        /// The text that was parsed.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A type spelling such as `list[str]` or a JSON schema could not be understood.
+    #[error("unsupported type `{ty}`: {reason}")]
+    UnsupportedType {
+        /// The type as written.
+        ty: String,
+        /// Why it is not supported.
+        reason: String,
+    },
+    /// A typed value could not be converted to or from the dynamic JSON form.
+    #[error("cannot convert {what}: {source}")]
+    Conversion {
+        /// What was being converted (e.g. `QAInput`).
+        what: String,
+        /// The serde error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A language model call failed.
+    #[error(transparent)]
+    Lm(#[from] LmError),
+    /// An LM reply could not be parsed into the signature's outputs.
+    #[error(transparent)]
+    Parse(#[from] Box<ParseError>),
+}
+
+/// `Result` with [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A typed error from a language model provider or transport.
+///
+/// Policies (retry, circuit breaking) classify errors with [`LmError::is_retryable`] and
+/// [`LmError::retry_after`].
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum LmError {
+    /// The server answered with a non-success HTTP status.
+    #[error("lm returned http {status}: {message}")]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// The error message from the body (or the body itself).
+        message: String,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+    /// The request did not complete in time.
+    #[error("lm request timed out after {0:?}")]
+    Timeout(Duration),
+    /// The connection failed or was dropped.
+    #[error("lm connection failed: {0}")]
+    Connection(String),
+    /// The server's answer could not be decoded.
+    #[error("cannot decode lm response: {0}")]
+    Decode(String),
+    /// The client is not configured correctly (missing model, bad URL, ...).
+    #[error("lm configuration error: {0}")]
+    Config(String),
+    /// No language model is configured for this call.
+    #[error("no language model configured: pass one to the module or set one with `cognate::configure` / `Settings`")]
+    NotConfigured,
+    /// A scripted or test LM ran out of replies, or another provider-specific failure.
+    #[error("lm error: {0}")]
+    Other(String),
+}
+
+impl LmError {
+    /// The HTTP status, for [`LmError::Http`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            LmError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait before retrying, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            LmError::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request may succeed: 408, 409, 429 and 5xx statuses,
+    /// time-outs and connection failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
+            LmError::Timeout(_) | LmError::Connection(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What kind of failure a [`ParseError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// One or more required output fields were not found.
+    MissingFields,
+    /// A field was found but its value does not fit the field's type.
+    FieldValue,
+    /// The JSON adapter found no JSON object in the reply.
+    NotAJsonObject,
+    /// The XML adapter could not parse the reply as XML.
+    XmlSyntax,
+}
+
+/// An LM reply that could not be parsed into a signature's outputs.
+///
+/// It keeps the raw reply, the fields the signature expects and the fields found, and its
+/// `Display` is DSPy 3.4.1's message for the same failure.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct ParseError {
+    /// The adapter that failed (`ChatAdapter`, `JSONAdapter`, `XMLAdapter`).
+    pub adapter: String,
+    /// What kind of failure this is.
+    pub kind: ParseErrorKind,
+    /// The LM's reply (for the JSON adapter's regex fallback, the object it extracted).
+    pub raw: String,
+    /// The output fields the signature expects, in order.
+    pub expected: Vec<String>,
+    /// The output fields that were found; `None` when DSPy's message does not list them.
+    pub found: Option<Vec<String>>,
+    /// The detail line (e.g. `Failed to parse field answer ...`), empty for missing fields.
+    pub detail: String,
+}
+
+impl ParseError {
+    /// The full message, formatted as DSPy 3.4.1 formats it.
+    pub fn message(&self) -> String {
+        let mut s = String::new();
+        if !self.detail.is_empty() {
+            s.push_str(&self.detail);
+            s.push_str("\n\n");
+        }
+        s.push_str(&format!(
+            "Adapter {} failed to parse the LM response. \n\nLM Response: {} \n\nExpected to find output fields in the LM response: [{}] \n\n",
+            self.adapter,
+            self.raw,
+            self.expected.join(", ")
+        ));
+        if let Some(found) = &self.found {
+            s.push_str(&format!("Actual output fields parsed from the LM response: [{}] \n\n", found.join(", ")));
+        }
+        s
+    }
+}

@@ -1,0 +1,27 @@
+//! Core types of Cognate: signatures and their type descriptors, examples and
+//! predictions, and the [`LanguageModel`] boundary. This crate does no IO.
+//!
+//! ```
+//! use cognate_core::{SignatureDesc, TypeDesc};
+//!
+//! let sig = SignatureDesc::parse("question, context: list[str] -> answer: int")?;
+//! assert_eq!(sig.inputs[1].ty.python_name(), "list[str]");
+//! assert_eq!(sig.outputs[0].ty, TypeDesc::Int);
+//! # Ok::<(), cognate_core::Error>(())
+//! ```
+
+pub mod error;
+pub mod example;
+pub mod lm;
+pub mod schema;
+pub mod signature;
+pub mod types;
+
+pub use error::{Error, LmError, ParseError, ParseErrorKind, Result};
+pub use example::{Example, Prediction, Values};
+pub use lm::{
+    Choice, DynLanguageModel, FinishReason, JsonSchemaFormat, LanguageModel, LmRequest, LmResponse, Message,
+    ResponseFormat, Role, SharedLm, Usage,
+};
+pub use signature::{FieldDesc, FieldRole, Signature, SignatureDesc, from_values, infer_prefix, to_values};
+pub use types::{LiteralValue, ModelDesc, ModelField, TypeDesc};

@@ -1,0 +1,263 @@
+//! The language-model boundary: chat messages, requests, responses and the
+//! [`LanguageModel`] trait (with its dyn-compatible twin [`DynLanguageModel`]).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::error::LmError;
+
+/// Who says a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The system prompt.
+    System,
+    /// The user.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// One chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Who says it.
+    pub role: Role,
+    /// What is said.
+    pub content: String,
+}
+
+impl Message {
+    /// A system message.
+    pub fn system(content: impl Into<String>) -> Self {
+        Message { role: Role::System, content: content.into() }
+    }
+    /// A user message.
+    pub fn user(content: impl Into<String>) -> Self {
+        Message { role: Role::User, content: content.into() }
+    }
+    /// An assistant message.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message { role: Role::Assistant, content: content.into() }
+    }
+}
+
+/// How the model must shape its reply (OpenAI's `response_format`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseFormat {
+    /// Free text.
+    Text,
+    /// Any JSON object.
+    JsonObject,
+    /// JSON that follows a schema.
+    JsonSchema {
+        /// The schema's details.
+        json_schema: JsonSchemaFormat,
+    },
+}
+
+/// The `json_schema` member of [`ResponseFormat::JsonSchema`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonSchemaFormat {
+    /// A name for the schema.
+    pub name: String,
+    /// The JSON schema.
+    pub schema: serde_json::Value,
+    /// Whether the provider must follow it exactly.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+/// One request to a chat model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LmRequest {
+    /// The conversation.
+    pub messages: Vec<Message>,
+    /// Overrides the client's model name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Sampling temperature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    /// Maximum tokens to generate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    /// Number of completions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Stop sequences.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub stop: Vec<String>,
+    /// Reply shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<ResponseFormat>,
+    /// Sampling seed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+impl LmRequest {
+    /// A request with these messages and default options.
+    pub fn new(messages: Vec<Message>) -> Self {
+        LmRequest { messages, ..Default::default() }
+    }
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// It finished naturally or hit a stop sequence.
+    Stop,
+    /// It hit `max_tokens`.
+    Length,
+    /// The provider filtered the content.
+    ContentFilter,
+    /// It asked for tool calls.
+    ToolCalls,
+    /// Another reason, as the provider spelled it.
+    #[serde(untagged)]
+    Other(String),
+}
+
+/// One completion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The generated text.
+    pub text: String,
+    /// Why generation stopped, when the provider said.
+    pub finish_reason: Option<FinishReason>,
+}
+
+/// Token counts of one call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Tokens in the prompt.
+    pub prompt_tokens: u64,
+    /// Tokens generated.
+    pub completion_tokens: u64,
+    /// Both.
+    pub total_tokens: u64,
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, rhs: Usage) {
+        self.prompt_tokens += rhs.prompt_tokens;
+        self.completion_tokens += rhs.completion_tokens;
+        self.total_tokens += rhs.total_tokens;
+    }
+}
+
+/// The reply to an [`LmRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LmResponse {
+    /// The completions (one unless `n > 1`).
+    pub choices: Vec<Choice>,
+    /// Token counts.
+    pub usage: Usage,
+    /// The model that answered, as the provider named it.
+    pub model: String,
+}
+
+/// A chat language model.
+///
+/// Every provider and every wrapping layer (cache, retry, rate limit) implements it. Use
+/// [`DynLanguageModel`] (implemented for every `LanguageModel`) to hold one as
+/// `Arc<dyn DynLanguageModel>`; [`SharedLm`] is that type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a language model",
+    note = "implement `cognate::LanguageModel`, or use `cognate::lm::OpenAiClient` or `cognate::testing::MockLm`"
+)]
+pub trait LanguageModel: Send + Sync + 'static {
+    /// Sends one request.
+    ///
+    /// # Errors
+    /// A typed [`LmError`] for HTTP failures, time-outs, bad replies and configuration errors.
+    ///
+    /// # Cancel safety
+    /// Dropping the future abandons the request; nothing is left half-done on the client.
+    fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send;
+
+    /// The model's name, for traces, saved state and usage accounting.
+    fn model_name(&self) -> &str;
+
+    /// Whether the model follows `response_format` JSON schemas (structured outputs).
+    fn supports_json_schema(&self) -> bool {
+        false
+    }
+}
+
+/// The dyn-compatible twin of [`LanguageModel`], implemented for every `LanguageModel`.
+pub trait DynLanguageModel: Send + Sync + 'static {
+    /// Sends one request; see [`LanguageModel::complete`].
+    fn complete_boxed(&self, request: LmRequest) -> BoxFuture<'_, Result<LmResponse, LmError>>;
+    /// See [`LanguageModel::model_name`].
+    fn model_name(&self) -> &str;
+    /// See [`LanguageModel::supports_json_schema`].
+    fn supports_json_schema(&self) -> bool;
+}
+
+impl<T: LanguageModel> DynLanguageModel for T {
+    fn complete_boxed(&self, request: LmRequest) -> BoxFuture<'_, Result<LmResponse, LmError>> {
+        Box::pin(self.complete(request))
+    }
+    fn model_name(&self) -> &str {
+        LanguageModel::model_name(self)
+    }
+    fn supports_json_schema(&self) -> bool {
+        LanguageModel::supports_json_schema(self)
+    }
+}
+
+/// A shared, type-erased language model.
+pub type SharedLm = Arc<dyn DynLanguageModel>;
+
+const _: () = {
+    // Compile-time check that the twin stays dyn-compatible.
+    fn _assert_object_safe(_: &dyn DynLanguageModel) {}
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Echo;
+    impl LanguageModel for Echo {
+        async fn complete(&self, request: LmRequest) -> Result<LmResponse, LmError> {
+            let text = request.messages.last().map(|m| m.content.clone()).unwrap_or_default();
+            Ok(LmResponse {
+                choices: vec![Choice { text, finish_reason: Some(FinishReason::Stop) }],
+                usage: Usage::default(),
+                model: "echo".into(),
+            })
+        }
+        fn model_name(&self) -> &str {
+            "echo"
+        }
+    }
+
+    fn assert_send<T: Send>(_: T) {}
+
+    #[tokio::test]
+    async fn dyn_twin_forwards_and_is_send() {
+        let lm: SharedLm = Arc::new(Echo);
+        let fut = lm.complete_boxed(LmRequest::new(vec![Message::user("hi")]));
+        let resp = fut.await.unwrap();
+        assert_eq!(resp.choices[0].text, "hi");
+        assert_send(Echo.complete(LmRequest::default()));
+    }
+
+    #[test]
+    fn requests_serialize_like_openai() {
+        let mut req = LmRequest::new(vec![Message::system("s")]);
+        req.response_format = Some(ResponseFormat::JsonObject);
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            serde_json::json!({"messages": [{"role": "system", "content": "s"}], "response_format": {"type": "json_object"}})
+        );
+    }
+}

@@ -1,0 +1,359 @@
+//! Signatures: the typed contract of one LM call.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::example::Values;
+use crate::types::{ModelDesc, TypeDesc};
+
+/// Whether a field is an input or an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldRole {
+    /// Given to the LM.
+    Input,
+    /// Produced by the LM.
+    Output,
+}
+
+/// One field of a signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDesc {
+    /// The field's name as the prompt and the dynamic maps spell it.
+    pub name: String,
+    /// The field's type.
+    pub ty: TypeDesc,
+    /// The field's description; empty when none was given.
+    pub desc: String,
+    /// DSPy's `prefix` (e.g. `Question:`); `None` means the default derived from the name.
+    pub prefix: Option<String>,
+}
+
+impl FieldDesc {
+    /// A field with no description.
+    pub fn new(name: impl Into<String>, ty: TypeDesc) -> Self {
+        FieldDesc { name: name.into(), ty, desc: String::new(), prefix: None }
+    }
+
+    /// Sets the description.
+    #[must_use]
+    pub fn with_desc(mut self, desc: impl Into<String>) -> Self {
+        self.desc = desc.into();
+        self
+    }
+
+    /// Sets the prefix.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// The prefix DSPy would use: the given one, or the name split at `_` and camel-case
+    /// boundaries, capitalised, followed by `:` (`question_text` → `Question Text:`).
+    pub fn effective_prefix(&self) -> String {
+        self.prefix.clone().unwrap_or_else(|| infer_prefix(&self.name))
+    }
+}
+
+/// DSPy's `infer_prefix`: `camelCase` and `snake_case` names become `Title Case:`.
+pub fn infer_prefix(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let boundary = c.is_uppercase()
+            && i > 0
+            && (chars[i - 1].is_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || (chars[i - 1].is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase())));
+        if boundary && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let titled: Vec<String> = words
+        .iter()
+        .map(|w| {
+            if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && w.len() > 1 {
+                w.clone()
+            } else {
+                let mut cs = w.chars();
+                match cs.next() {
+                    Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                    None => String::new(),
+                }
+            }
+        })
+        .collect();
+    format!("{}:", titled.join(" "))
+}
+
+/// The full description of a signature: instructions and fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureDesc {
+    /// The signature's name (the Rust struct, or `StringSignature` for runtime ones).
+    pub name: String,
+    /// The instructions; empty means DSPy's default sentence ([`SignatureDesc::effective_instructions`]).
+    pub instructions: String,
+    /// Input fields, in order.
+    pub inputs: Vec<FieldDesc>,
+    /// Output fields, in order.
+    pub outputs: Vec<FieldDesc>,
+}
+
+impl SignatureDesc {
+    /// An empty signature with a name.
+    pub fn new(name: impl Into<String>) -> Self {
+        SignatureDesc { name: name.into(), instructions: String::new(), inputs: Vec::new(), outputs: Vec::new() }
+    }
+
+    /// Sets the instructions.
+    #[must_use]
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.instructions = instructions.into();
+        self
+    }
+
+    /// Appends an input field.
+    #[must_use]
+    pub fn with_input(mut self, field: FieldDesc) -> Self {
+        self.inputs.push(field);
+        self
+    }
+
+    /// Appends an output field.
+    #[must_use]
+    pub fn with_output(mut self, field: FieldDesc) -> Self {
+        self.outputs.push(field);
+        self
+    }
+
+    /// Inserts an output field before the others (what `ChainOfThought` does with `reasoning`).
+    #[must_use]
+    pub fn prepend_output(mut self, field: FieldDesc) -> Self {
+        self.outputs.insert(0, field);
+        self
+    }
+
+    /// Parses a runtime string signature: `"question, context: list[str] -> answer: int"`.
+    ///
+    /// Fields without a type are `str`. Types use DSPy's spelling (see [`TypeDesc::parse`]).
+    ///
+    /// # Errors
+    /// [`Error::SignatureSyntax`] for a malformed string: no `->`, an empty side, a bad name,
+    /// a duplicate name or a bad type.
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_with_models(text, &[])
+    }
+
+    /// Like [`SignatureDesc::parse`], resolving model names in `models`.
+    ///
+    /// # Errors
+    /// As [`SignatureDesc::parse`].
+    pub fn parse_with_models(text: &str, models: &[Arc<ModelDesc>]) -> Result<Self> {
+        let err = |reason: String| Error::SignatureSyntax { input: text.to_string(), reason };
+        let mut parts = text.split("->");
+        let (Some(lhs), Some(rhs), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(err("expected exactly one `->` between inputs and outputs".into()));
+        };
+        let mut sig = SignatureDesc::new("StringSignature");
+        sig.inputs = parse_fields(lhs, models).map_err(|r| err(format!("inputs: {r}")))?;
+        sig.outputs = parse_fields(rhs, models).map_err(|r| err(format!("outputs: {r}")))?;
+        if sig.outputs.is_empty() {
+            return Err(err("a signature needs at least one output field".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in sig.inputs.iter().chain(&sig.outputs) {
+            if !seen.insert(f.name.as_str()) {
+                return Err(err(format!("field `{}` is declared twice", f.name)));
+            }
+        }
+        Ok(sig)
+    }
+
+    /// The instructions DSPy sends: the given ones, or
+    /// ``Given the fields `a`, `b`, produce the fields `c`.`` when none were given.
+    pub fn effective_instructions(&self) -> String {
+        if !self.instructions.is_empty() {
+            return self.instructions.clone();
+        }
+        let names = |fs: &[FieldDesc]| fs.iter().map(|f| format!("`{}`", f.name)).collect::<Vec<_>>().join(", ");
+        format!("Given the fields {}, produce the fields {}.", names(&self.inputs), names(&self.outputs))
+    }
+
+    /// Looks up a field (input or output) by name.
+    pub fn field(&self, name: &str) -> Option<&FieldDesc> {
+        self.inputs.iter().chain(&self.outputs).find(|f| f.name == name)
+    }
+
+    /// The output field names, in order.
+    pub fn output_names(&self) -> Vec<String> {
+        self.outputs.iter().map(|f| f.name.clone()).collect()
+    }
+
+    /// The input field names, in order.
+    pub fn input_names(&self) -> Vec<String> {
+        self.inputs.iter().map(|f| f.name.clone()).collect()
+    }
+}
+
+/// Splits at top-level commas (not inside brackets or quotes) and parses `name[: type]`.
+fn parse_fields(side: &str, models: &[Arc<ModelDesc>]) -> std::result::Result<Vec<FieldDesc>, String> {
+    let side = side.trim();
+    if side.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut items = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0usize);
+    for (i, c) in side.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                items.push(&side[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&side[start..]);
+    items
+        .into_iter()
+        .map(|item| {
+            let item = item.trim();
+            let (name, ty) = match item.split_once(':') {
+                Some((n, t)) => (n.trim(), Some(t.trim())),
+                None => (item, None),
+            };
+            if name.is_empty() {
+                return Err("empty field name (a stray comma?)".to_string());
+            }
+            if !name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            {
+                return Err(format!("`{name}` is not a valid field name"));
+            }
+            let ty = match ty {
+                None => TypeDesc::Str,
+                Some(t) => TypeDesc::parse(t, models).map_err(|e| e.to_string())?,
+            };
+            Ok(FieldDesc::new(name, ty))
+        })
+        .collect()
+}
+
+/// A typed signature, implemented by `#[signature]`.
+///
+/// `Input` and `Output` are the generated `XInput` / `XOutput` structs; their serde form is
+/// the dynamic map ([`Values`]) that adapters, datasets and optimizers use.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a signature",
+    label = "expected a struct annotated with `#[signature]`",
+    note = "declare it with `#[cognate::signature]` on a struct with `#[input]` and `#[output]` fields"
+)]
+pub trait Signature: Send + Sync + 'static {
+    /// The typed inputs.
+    type Input: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static;
+    /// The typed outputs.
+    type Output: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static;
+
+    /// The signature's descriptor, built once.
+    fn descriptor() -> &'static SignatureDesc;
+
+    /// Converts typed inputs to the dynamic map.
+    ///
+    /// # Errors
+    /// [`Error::Conversion`] if serialization fails or does not give an object.
+    fn input_to_values(input: &Self::Input) -> Result<Values> {
+        to_values(input, std::any::type_name::<Self::Input>())
+    }
+
+    /// Converts a dynamic map of outputs to the typed outputs.
+    ///
+    /// # Errors
+    /// [`Error::Conversion`] if a field is missing or has the wrong type.
+    fn output_from_values(values: &Values) -> Result<Self::Output> {
+        from_values(values, std::any::type_name::<Self::Output>())
+    }
+}
+
+/// Serializes a typed value into a [`Values`] map.
+///
+/// # Errors
+/// [`Error::Conversion`] if serialization fails or the value is not a JSON object.
+pub fn to_values<T: Serialize>(value: &T, what: &str) -> Result<Values> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(other) => Err(Error::Conversion {
+            what: what.to_string(),
+            source: <serde_json::Error as serde::de::Error>::custom(format!("expected an object, got {other}")),
+        }),
+        Err(source) => Err(Error::Conversion { what: what.to_string(), source }),
+    }
+}
+
+/// Deserializes a typed value from a [`Values`] map.
+///
+/// # Errors
+/// [`Error::Conversion`] if a field is missing or has the wrong type.
+pub fn from_values<T: DeserializeOwned>(values: &Values, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::Object(values.clone()))
+        .map_err(|source| Error::Conversion { what: what.to_string(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_string_signatures() {
+        let s = SignatureDesc::parse("question, context: list[str] -> answer: int").unwrap();
+        assert_eq!(s.input_names(), ["question", "context"]);
+        assert_eq!(s.inputs[1].ty.python_name(), "list[str]");
+        assert_eq!(s.outputs[0].ty, TypeDesc::Int);
+        let s = SignatureDesc::parse("a: dict[str, int], b: Literal['x', 'y, z'] -> c").unwrap();
+        assert_eq!(s.inputs[1].ty.python_name(), "Literal['x', 'y, z']");
+        assert_eq!(s.outputs[0].ty, TypeDesc::Str);
+        assert_eq!(s.effective_instructions(), "Given the fields `a`, `b`, produce the fields `c`.");
+    }
+
+    #[test]
+    fn rejects_malformed_string_signatures() {
+        for (bad, needle) in [
+            ("question answer", "exactly one `->`"),
+            ("a -> b -> c", "exactly one `->`"),
+            ("a ->", "at least one output"),
+            ("a, , b -> c", "empty field name"),
+            ("a -> a", "declared twice"),
+            ("1a -> b", "not a valid field name"),
+            ("a: lst[str] -> b", "unknown type"),
+        ] {
+            let e = SignatureDesc::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(needle), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn infers_prefixes_like_dspy() {
+        assert_eq!(infer_prefix("question"), "Question:");
+        assert_eq!(infer_prefix("question_text"), "Question Text:");
+        assert_eq!(infer_prefix("camelCaseName"), "Camel Case Name:");
+        assert_eq!(infer_prefix("HTMLParser"), "HTML Parser:");
+    }
+}

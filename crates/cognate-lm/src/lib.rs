@@ -1,0 +1,1 @@
+//! HTTP language-model providers for Cognate.

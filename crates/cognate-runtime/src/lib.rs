@@ -1,0 +1,4 @@
+//! Cognate's runtime: modules, settings and traces.
+
+/// The runtime's everyday imports.
+pub mod prelude {}

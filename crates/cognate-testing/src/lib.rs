@@ -1,0 +1,1 @@
+//! Test doubles for Cognate: [`MockLm`] and a loopback OpenAI-compatible mock server.

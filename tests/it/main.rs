@@ -1,0 +1,1 @@
+//! Integration tests: the real HTTP client against loopback servers.

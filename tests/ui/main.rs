@@ -1,0 +1,8 @@
+//! trybuild ui tests: every macro error has a fail case.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.pass("ui/signature/pass/*.rs");
+    t.compile_fail("ui/signature/fail/*.rs");
+}
