@@ -21,6 +21,7 @@ use cognate_core::{Message, ParseError, ResponseFormat, SignatureDesc, Values};
 
 pub mod format;
 pub mod parse;
+pub mod pyfmt;
 
 /// Turns signatures into prompts and replies into values.
 ///
