@@ -46,6 +46,12 @@ pub trait Adapter: Send + Sync + std::fmt::Debug + 'static {
         let _ = (signature, supports_json_schema);
         None
     }
+
+    /// The adapter to retry with when this one's reply cannot be parsed. DSPy's
+    /// `ChatAdapter` falls back to `JSONAdapter`; the others have no fallback.
+    fn fallback(&self) -> Option<&'static dyn Adapter> {
+        None
+    }
 }
 
 /// DSPy's `ChatAdapter`: fields delimited by `[[ ## name ## ]]` markers.
@@ -69,6 +75,9 @@ impl Adapter for ChatAdapter {
     }
     fn parse(&self, signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
         parse::chat(signature, completion)
+    }
+    fn fallback(&self) -> Option<&'static dyn Adapter> {
+        Some(&JsonAdapter)
     }
 }
 

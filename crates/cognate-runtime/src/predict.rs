@@ -1,0 +1,148 @@
+//! [`Predict`]: call a typed signature.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use cognate_adapters::Adapter;
+use cognate_core::{Example, Message, Result, SharedLm, Signature, Values};
+
+use crate::module::Module;
+use crate::predictor::{CallConfig, Predictor};
+
+/// The basic module: formats a signature's inputs into a prompt, calls the LM and parses
+/// the typed outputs.
+///
+/// Its instructions and demos are learnable state (optimizers set them); its LM, adapter
+/// and call options can be set per module, else they come from the current
+/// [`Settings`](crate::Settings).
+pub struct Predict<S: Signature> {
+    predictor: Predictor,
+    _signature: PhantomData<fn() -> S>,
+}
+
+impl<S: Signature> Clone for Predict<S> {
+    fn clone(&self) -> Self {
+        Predict { predictor: self.predictor.clone(), _signature: PhantomData }
+    }
+}
+
+impl<S: Signature> std::fmt::Debug for Predict<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Predict").field(&self.predictor).finish()
+    }
+}
+
+impl<S: Signature> Default for Predict<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Signature> Predict<S> {
+    /// A predictor for `S` with no demos.
+    pub fn new() -> Self {
+        Predict { predictor: Predictor::new(S::descriptor().clone()), _signature: PhantomData }
+    }
+
+    /// Uses this LM instead of the settings' one.
+    #[must_use]
+    pub fn with_lm(mut self, lm: SharedLm) -> Self {
+        self.predictor.lm = Some(lm);
+        self
+    }
+
+    /// Uses this adapter instead of the settings' one.
+    #[must_use]
+    pub fn with_adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
+        self.predictor.adapter = Some(adapter);
+        self
+    }
+
+    /// Sets the options sent with every call.
+    #[must_use]
+    pub fn with_config(mut self, config: CallConfig) -> Self {
+        self.predictor.config = config;
+        self
+    }
+
+    /// Replaces the instructions.
+    #[must_use]
+    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+        self.predictor.set_instructions(instructions);
+        self
+    }
+
+    /// Sets the few-shot demos.
+    #[must_use]
+    pub fn with_demos(mut self, demos: Vec<Example>) -> Self {
+        self.predictor.demos = demos;
+        self
+    }
+
+    /// A demo from typed inputs and outputs.
+    ///
+    /// # Errors
+    /// [`cognate_core::Error::Conversion`] if either does not serialize to an object.
+    pub fn demo(input: &S::Input, output: &S::Output) -> Result<Example> {
+        let mut data = S::input_to_values(input)?;
+        data.extend(cognate_core::to_values(output, std::any::type_name::<S::Output>())?);
+        Ok(Example::new(data).with_inputs(S::descriptor().input_names()))
+    }
+
+    /// The untyped predictor (signature, instructions, demos, options).
+    pub fn predictor(&self) -> &Predictor {
+        &self.predictor
+    }
+
+    /// The untyped predictor, mutably.
+    pub fn predictor_mut(&mut self) -> &mut Predictor {
+        &mut self.predictor
+    }
+
+    /// The messages a call with `input` would send.
+    ///
+    /// # Errors
+    /// [`cognate_core::Error::Conversion`] if the input does not serialize.
+    pub fn prompt(&self, input: &S::Input) -> Result<Vec<Message>> {
+        Ok(self.predictor.format(&S::input_to_values(input)?))
+    }
+
+    /// Calls the LM with per-call option overrides.
+    ///
+    /// # Errors
+    /// As [`Predictor::call`], plus a conversion error if the parsed outputs do not fit `S::Output`.
+    pub async fn call_with(&self, input: S::Input, overrides: &CallConfig) -> Result<S::Output> {
+        let values = S::input_to_values(&input)?;
+        let prediction = self.predictor.call(values, Some(overrides)).await?;
+        S::output_from_values(&prediction.data)
+    }
+
+    /// Calls with untyped inputs and returns the untyped prediction (every completion when `n > 1`).
+    ///
+    /// # Errors
+    /// As [`Predictor::call`].
+    pub async fn call_values(&self, inputs: Values) -> Result<cognate_core::Prediction> {
+        self.predictor.call(inputs, None).await
+    }
+}
+
+impl<S: Signature> Module for Predict<S> {
+    type Input = S::Input;
+    type Output = S::Output;
+
+    async fn forward(&self, input: S::Input) -> Result<S::Output> {
+        let values = S::input_to_values(&input)?;
+        let prediction = self.predictor.call(values, None).await?;
+        S::output_from_values(&prediction.data)
+    }
+}
+
+/// An untyped predictor is a module over dynamic values (for runtime string signatures).
+impl Module for Predictor {
+    type Input = Values;
+    type Output = cognate_core::Prediction;
+
+    async fn forward(&self, input: Values) -> Result<cognate_core::Prediction> {
+        self.call(input, None).await
+    }
+}

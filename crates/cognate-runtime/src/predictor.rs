@@ -1,0 +1,265 @@
+//! [`Predictor`]: one signature, its learnable state (instructions, demos) and call options,
+//! with untyped (`Values`) inputs and outputs. `Predict<S>` and `ChainOfThought<S>` are typed
+//! wrappers around it; optimizers and dynamic programs use it directly.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use cognate_adapters::{Adapter, ChatAdapter};
+use cognate_core::{
+    Error, Example, LmError, LmRequest, LmResponse, Message, Prediction, Result, SharedLm, SignatureDesc,
+    Values,
+};
+use tracing::Instrument;
+
+use crate::settings::Settings;
+use crate::trace::TraceEntry;
+
+/// Options sent with each LM call. Unset options are left to the provider.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallConfig {
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// Maximum tokens to generate.
+    pub max_tokens: Option<u32>,
+    /// Number of completions. With `n > 1` and no temperature above 0.15, the temperature
+    /// is raised to 0.7, as DSPy does.
+    pub n: Option<u32>,
+    /// Stop sequences.
+    pub stop: Vec<String>,
+    /// Sampling seed.
+    pub seed: Option<u64>,
+}
+
+impl CallConfig {
+    /// Sets the temperature.
+    #[must_use]
+    pub fn with_temperature(mut self, temperature: f32) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Sets the maximum number of tokens.
+    #[must_use]
+    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+
+    /// Sets the number of completions.
+    #[must_use]
+    pub fn with_n(mut self, n: u32) -> Self {
+        self.n = Some(n);
+        self
+    }
+
+    /// Sets the seed.
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Adds a stop sequence.
+    #[must_use]
+    pub fn with_stop(mut self, stop: impl Into<String>) -> Self {
+        self.stop.push(stop.into());
+        self
+    }
+
+    /// `self` with every option set in `other` replaced by `other`'s.
+    #[must_use]
+    pub fn merged(&self, other: &CallConfig) -> CallConfig {
+        CallConfig {
+            temperature: other.temperature.or(self.temperature),
+            max_tokens: other.max_tokens.or(self.max_tokens),
+            n: other.n.or(self.n),
+            stop: if other.stop.is_empty() { self.stop.clone() } else { other.stop.clone() },
+            seed: other.seed.or(self.seed),
+        }
+    }
+}
+
+/// An untyped predictor: a signature plus learnable state.
+#[derive(Clone)]
+pub struct Predictor {
+    signature: SignatureDesc,
+    /// Few-shot demonstrations, each holding input and output fields.
+    pub demos: Vec<Example>,
+    /// Options for every call.
+    pub config: CallConfig,
+    /// This predictor's own LM; `None` uses the current [`Settings`].
+    pub lm: Option<SharedLm>,
+    /// This predictor's own adapter; `None` uses the current [`Settings`], then `ChatAdapter`.
+    pub adapter: Option<Arc<dyn Adapter>>,
+    /// The name used in traces and spans (a program path such as `generate_answer.predict`).
+    pub name: Option<String>,
+}
+
+impl std::fmt::Debug for Predictor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Predictor")
+            .field("signature", &self.signature.name)
+            .field("instructions", &self.signature.instructions)
+            .field("demos", &self.demos.len())
+            .field("config", &self.config)
+            .field("lm", &self.lm.as_ref().map(|lm| lm.model_name().to_string()))
+            .field("adapter", &self.adapter.as_ref().map(|a| a.name()))
+            .finish()
+    }
+}
+
+impl Predictor {
+    /// A predictor for `signature` with no demos and default options.
+    pub fn new(signature: SignatureDesc) -> Self {
+        Predictor {
+            signature,
+            demos: Vec::new(),
+            config: CallConfig::default(),
+            lm: None,
+            adapter: None,
+            name: None,
+        }
+    }
+
+    /// The signature, with the current instructions.
+    pub fn signature(&self) -> &SignatureDesc {
+        &self.signature
+    }
+
+    /// The instructions (learnable).
+    pub fn instructions(&self) -> &str {
+        &self.signature.instructions
+    }
+
+    /// Replaces the instructions.
+    pub fn set_instructions(&mut self, instructions: impl Into<String>) {
+        self.signature.instructions = instructions.into();
+    }
+
+    fn lm_for_call(&self, settings: &Settings) -> Result<SharedLm> {
+        self.lm.clone().or_else(|| settings.lm.clone()).ok_or(Error::Lm(LmError::NotConfigured))
+    }
+
+    fn adapter_for_call(&self, settings: &Settings) -> Arc<dyn Adapter> {
+        self.adapter.clone().or_else(|| settings.adapter.clone()).unwrap_or_else(|| Arc::new(ChatAdapter))
+    }
+
+    /// The messages this predictor would send for `inputs` with the current settings' adapter.
+    pub fn format(&self, inputs: &Values) -> Vec<Message> {
+        let adapter = self.adapter_for_call(&Settings::current());
+        self.format_with(&*adapter, inputs)
+    }
+
+    fn format_with(&self, adapter: &dyn Adapter, inputs: &Values) -> Vec<Message> {
+        let demos: Vec<Values> = self.demos.iter().map(|d| d.data.clone()).collect();
+        adapter.format(&self.signature, &demos, inputs)
+    }
+
+    /// Calls the LM once and parses its reply.
+    ///
+    /// The LM and adapter come from this predictor, else from the current [`Settings`]; the
+    /// adapter defaults to `ChatAdapter`, which retries once with `JSONAdapter` when its reply
+    /// cannot be parsed (as DSPy does). `overrides` take precedence over [`Predictor::config`].
+    ///
+    /// # Errors
+    /// [`Error::Lm`] when no LM is configured or the call fails; [`Error::Parse`] when the
+    /// reply (of any completion) cannot be parsed.
+    ///
+    /// # Cancel safety
+    /// Dropping the future abandons the LM call; the predictor is not changed.
+    pub async fn call(&self, inputs: Values, overrides: Option<&CallConfig>) -> Result<Prediction> {
+        let settings = Settings::current();
+        let lm = self.lm_for_call(&settings)?;
+        let adapter = self.adapter_for_call(&settings);
+        let config = match overrides {
+            Some(o) => self.config.merged(o),
+            None => self.config.clone(),
+        };
+        for field in &self.signature.inputs {
+            if !inputs.contains_key(&field.name) {
+                tracing::warn!(target: "cognate::program", signature = %self.signature.name, field = %field.name,
+                    "input field missing from the call");
+            }
+        }
+
+        let prediction = match self.call_with_adapter(&lm, &*adapter, &inputs, &config).await {
+            Err(Error::Parse(err)) => match adapter.fallback() {
+                Some(fallback) => {
+                    tracing::debug!(target: "cognate::lm", adapter = adapter.name(), fallback = fallback.name(),
+                        error = %err.message(), "reply did not parse; retrying with the fallback adapter");
+                    self.call_with_adapter(&lm, fallback, &inputs, &config).await?
+                }
+                None => return Err(Error::Parse(err)),
+            },
+            other => other?,
+        };
+
+        if let Some(sink) = &settings.trace {
+            sink.record(TraceEntry {
+                predictor: self.name.clone().unwrap_or_else(|| self.signature.name.clone()),
+                inputs,
+                outputs: prediction.data.clone(),
+            });
+        }
+        Ok(prediction)
+    }
+
+    async fn call_with_adapter(
+        &self,
+        lm: &SharedLm,
+        adapter: &dyn Adapter,
+        inputs: &Values,
+        config: &CallConfig,
+    ) -> Result<Prediction> {
+        let mut request = LmRequest::new(self.format_with(adapter, inputs));
+        request.max_tokens = config.max_tokens;
+        request.n = config.n;
+        request.stop = config.stop.clone();
+        request.seed = config.seed;
+        request.temperature = match (config.n, config.temperature) {
+            (Some(n), t) if n > 1 && t.is_none_or(|t| t <= 0.15) => Some(0.7),
+            (_, t) => t,
+        };
+        request.response_format = adapter.response_format(&self.signature, lm.supports_json_schema());
+
+        let span = tracing::info_span!(
+            target: "cognate::lm",
+            "lm_call",
+            predictor = %self.name.as_deref().unwrap_or(&self.signature.name),
+            model = %lm.model_name(),
+            adapter = adapter.name(),
+            prompt_tokens = tracing::field::Empty,
+            completion_tokens = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let response: LmResponse = async {
+            tracing::trace!(target: "cognate::lm", messages = ?request.messages, "request");
+            let response = lm.complete_boxed(request).await;
+            match &response {
+                Ok(r) => tracing::trace!(target: "cognate::lm", choices = ?r.choices, "response"),
+                Err(e) => tracing::debug!(target: "cognate::lm", error = %e, "lm call failed"),
+            }
+            response
+        }
+        .instrument(span.clone())
+        .await?;
+        span.record("prompt_tokens", response.usage.prompt_tokens);
+        span.record("completion_tokens", response.usage.completion_tokens);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+
+        if response.choices.is_empty() {
+            return Err(Error::Lm(LmError::Decode("the response has no choices".into())));
+        }
+        let mut completions = Vec::with_capacity(response.choices.len());
+        for choice in &response.choices {
+            completions.push(adapter.parse(&self.signature, &choice.text).map_err(Error::Parse)?);
+        }
+        let data = completions[0].clone();
+        if completions.len() == 1 {
+            completions.clear();
+        }
+        Ok(Prediction { data, completions })
+    }
+}
