@@ -1,1 +1,5 @@
 //! Integration tests: the real HTTP client against loopback servers.
+
+mod live;
+mod lm_client;
+mod mock_server;

@@ -1,1 +1,29 @@
 //! HTTP language-model providers for Cognate.
+//!
+//! [`OpenAiClient`] speaks the OpenAI chat-completions protocol, which OpenAI, vLLM, Ollama,
+//! llama.cpp's `llama-server` and Cognate's mock server all serve.
+//!
+//! ```no_run
+//! use cognate_core::{LanguageModel, LmRequest, Message};
+//! use cognate_lm::OpenAiClient;
+//!
+//! # async fn run() -> Result<(), cognate_core::LmError> {
+//! // COGNATE_LM=openai/gpt-4o-mini, OPENAI_API_KEY=..., optionally OPENAI_BASE_URL=...
+//! let lm = OpenAiClient::from_env()?;
+//! let reply = lm.complete(LmRequest::new(vec![Message::user("What is 2 + 2?")])).await?;
+//! println!("{}", reply.choices[0].text);
+//! # Ok(()) }
+//! ```
+//!
+//! Every call runs in one `tracing` span named `lm.complete` on target `cognate::lm`, with the
+//! model, HTTP status, latency and token counts. Prompts and replies are logged only at
+//! `trace` level; API keys never.
+//!
+//! Features: `rustls` (default) enables `https://` endpoints.
+
+mod client;
+mod env;
+mod wire;
+
+pub use client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, OpenAiClient};
+pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};

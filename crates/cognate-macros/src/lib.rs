@@ -1,8 +1,108 @@
-//! Procedural macro entry points of Cognate. The logic lives in `cognate-macros-core`.
+//! Procedural macro entry points of Cognate. The logic lives in `cognate-macros-core`
+//! (parse → validate → expand, unit-tested there); use the macros through the `cognate`
+//! crate, which re-exports them.
 
 use proc_macro::TokenStream;
 
-/// Declares a typed signature. See the `cognate` crate's documentation.
+/// Declares a typed signature: what goes into one language-model call and what comes out.
+///
+/// ```
+/// use cognate::prelude::*;
+///
+/// /// Answer questions with short factoid answers.
+/// #[signature]
+/// pub struct QA {
+///     /// a trivia question
+///     #[input]
+///     pub question: String,
+///     /// often between 1 and 5 words
+///     #[output]
+///     pub answer: String,
+///     #[output(desc = "between 0 and 1")]
+///     pub confidence: f32,
+/// }
+///
+/// // Callers build the generated input struct ...
+/// let input = QAInput { question: "Who wrote Dune?".into() };
+/// // ... and the descriptor is what adapters render into prompts.
+/// let desc = QA::descriptor();
+/// assert_eq!(desc.instructions, "Answer questions with short factoid answers.");
+/// assert_eq!(desc.inputs[0].desc, "a trivia question");
+/// assert_eq!(desc.outputs[1].ty.python_name(), "float");
+/// # let _ = input;
+/// ```
+///
+/// # What you write
+///
+/// A struct with named fields, no generics:
+///
+/// - **The struct's doc comment** becomes the instructions: the `///` lines joined with
+///   `\n`, each without the one space rustdoc keeps after `///` (adapters clean the
+///   indentation the way DSPy does). `#[doc = include_str!("prompt.md")]` works too. With no
+///   doc comment, DSPy's default instructions apply (``Given the fields `question`, produce
+///   the fields `answer`.``).
+/// - **`#[input]` and `#[output]`** mark each field; every field is exactly one of them, and
+///   a signature has at least one of each. Both take optional keys:
+///   - `desc = "..."`: the field's description (else the field's `///` doc comment);
+///   - `alias = "..."`: the name used in prompts and in the dynamic maps (`Values`,
+///     `Example`), e.g. a Python-side name; the generated field gets `#[serde(rename)]`;
+///   - `prefix = "..."`: DSPy's `prefix` (default: the name in title case, `Question:`).
+/// - **Field types** are any type that serde can serialize and deserialize (owned) and that
+///   implements `schemars::JsonSchema` (see `cognate::core::schema::FieldType`). They render
+///   as DSPy renders them:
+///
+///   | Rust                                       | DSPy                   |
+///   |--------------------------------------------|------------------------|
+///   | `String`                                   | `str`                  |
+///   | `bool`                                     | `bool`                 |
+///   | `i8` … `i128`, `u8` … `u128`, `isize`, `usize` | `int`              |
+///   | `f32`, `f64`                               | `float`                |
+///   | `Vec<T>`                                   | `list[T]`              |
+///   | `HashMap<String, T>`, `BTreeMap<String, T>`| `dict[str, T]`         |
+///   | `Option<T>`                                | `Union[T, NoneType]`   |
+///   | a unit-variant enum deriving `JsonSchema`  | `Literal['a', 'b']` (serde renames respected) |
+///   | a struct deriving `Serialize, Deserialize, JsonSchema` | a model: its name, and its JSON schema in prompts |
+///
+/// - **Arguments**: `#[signature(crate = path)]` names the `cognate` crate when it is not
+///   `::cognate` (a re-export in another facade crate).
+///
+/// # What it generates
+///
+/// For `struct QA` as above:
+///
+/// - `pub struct QAInput { pub question: String }` and `pub struct QAOutput { pub answer:
+///   String, pub confidence: f32 }`: the typed inputs and outputs, with the struct's
+///   visibility (a field keeps its own visibility if it has one), the fields' doc comments,
+///   `#[derive(Serialize, Deserialize, Debug, Clone)]`, aliases as serde renames and
+///   `#[serde(default)]` on `Option` fields (a missing optional output is `None`).
+/// - `impl cognate::Signature for QA`: `Input = QAInput`, `Output = QAOutput`, and
+///   `descriptor()`, the `SignatureDesc` (name `"QA"`, instructions, fields with their types,
+///   descriptions and prefixes), built once on first use.
+/// - `QA` itself becomes a **unit marker struct** (`pub struct QA;`, deriving `Debug, Clone,
+///   Copy, Default, PartialEq, Eq, Hash`, keeping your doc comment and other attributes).
+///   Its fields moved to `QAInput` and `QAOutput`: a signature is a contract, not data, and
+///   is named as a type (`Predict::<QA>::new()`). Keeping the fields on `QA` would leave
+///   every one of them unread (a `dead_code` warning each) and tempt callers to build the
+///   wrong struct. So `#[derive]` on the struct is an error: the macro derives what it needs.
+///
+/// # Compile-time checks
+///
+/// Each mistake is one error at the spot that is wrong, all of them reported at once:
+/// a missing `#[input]` or `#[output]` field, a field with no role or both roles, a repeated
+/// attribute or key, an unknown key, a non-string `desc`/`alias`/`prefix`, an alias that is
+/// not a valid field name or that two fields share, a tuple struct, enum, union or generic
+/// struct, `#[serde]` or `#[cfg]` on a field, and field types that can never work
+/// (references such as `&str`, tuples, `()`, function and raw pointers, trait objects,
+/// slices, maps with non-string keys). A field type missing `Serialize`, `Deserialize` or
+/// `JsonSchema` is a type error pointing at the field's type.
+///
+/// # Panics
+///
+/// `descriptor()` panics (on its first call) if a field type implements `JsonSchema` but its
+/// schema has no DSPy equivalent: an untagged or data-carrying enum, `serde_json::Value`, a
+/// recursive struct, a map with non-string keys hidden behind a type alias. The message
+/// names the struct, the field and the reason. Use `TypeDesc::try_of::<T>()` to check a type
+/// up front.
 #[proc_macro_attribute]
 pub fn signature(attr: TokenStream, item: TokenStream) -> TokenStream {
     cognate_macros_core::signature(attr.into(), item.into()).into()

@@ -12,7 +12,16 @@ pub fn vectors() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors.json")).expect("parse vectors.json")
 }
 
-/// Rebuilds a case's signature from its JSON, as the reference README describes.
+/// Loads Cognate's extra format vectors (tests/data/cognate-extra/format_edge_cases.json),
+/// made by DSPy 3.4.1 with the same case layout as `vectors()`.
+pub fn edge_case_vectors() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cognate-extra/format_edge_cases.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read format_edge_cases.json"))
+        .expect("parse format_edge_cases.json")
+}
+
+/// Rebuilds a case's signature from its JSON, as the reference README describes. Models and
+/// model fields may also carry an optional `"description"` (the edge-case vectors use it).
 pub fn signature(case: &Value) -> SignatureDesc {
     let sig = &case["signature"];
     let mut models: Vec<Arc<ModelDesc>> = Vec::new();
@@ -25,10 +34,11 @@ pub fn signature(case: &Value) -> SignatureDesc {
                 name: f["name"].as_str().unwrap().to_string(),
                 ty: TypeDesc::parse(f["type"].as_str().unwrap(), &models).unwrap(),
                 required: f.get("default").is_none(),
-                description: None,
+                description: f.get("description").and_then(Value::as_str).map(String::from),
             })
             .collect();
-        models.push(Arc::new(ModelDesc { name: m["name"].as_str().unwrap().to_string(), description: None, fields }));
+        let description = m.get("description").and_then(Value::as_str).map(String::from);
+        models.push(Arc::new(ModelDesc { name: m["name"].as_str().unwrap().to_string(), description, fields }));
     }
     let fields = |key: &str| -> Vec<FieldDesc> {
         sig[key]
@@ -36,8 +46,11 @@ pub fn signature(case: &Value) -> SignatureDesc {
             .unwrap()
             .iter()
             .map(|f| {
-                FieldDesc::new(f["name"].as_str().unwrap(), TypeDesc::parse(f["type"].as_str().unwrap(), &models).unwrap())
-                    .with_desc(f["desc"].as_str().unwrap())
+                FieldDesc::new(
+                    f["name"].as_str().unwrap(),
+                    TypeDesc::parse(f["type"].as_str().unwrap(), &models).unwrap(),
+                )
+                .with_desc(f["desc"].as_str().unwrap())
             })
             .collect()
     };

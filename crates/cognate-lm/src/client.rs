@@ -1,0 +1,365 @@
+//! [`OpenAiClient`]: a [`LanguageModel`] over any OpenAI-compatible chat-completions endpoint.
+
+use std::fmt;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime};
+
+use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tracing::Instrument;
+
+use crate::wire;
+
+/// OpenAI's API base URL, the default of [`OpenAiClient::with_base_url`].
+pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
+/// Default whole-request time-out.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default connect time-out.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A chat model behind an OpenAI-compatible `POST {base_url}/chat/completions` endpoint:
+/// OpenAI, vLLM, Ollama, llama.cpp's `llama-server`, LM Studio, or the Cognate mock server.
+///
+/// Only the standard fields are sent: `model`, `messages`, and, when set, `temperature`,
+/// `max_tokens`, `n`, `stop`, `seed` and `response_format`.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use cognate_core::{LanguageModel, LmRequest, Message};
+/// use cognate_lm::OpenAiClient;
+///
+/// # async fn run() -> Result<(), cognate_core::LmError> {
+/// let lm = OpenAiClient::new("qwen2.5-coder-0.5b-instruct")
+///     .with_base_url("http://127.0.0.1:18080/v1")
+///     .with_request_timeout(Duration::from_secs(30))
+///     .with_temperature(0.0);
+/// let reply = lm.complete(LmRequest::new(vec![Message::user("Say hi.")])).await?;
+/// println!("{} ({} tokens)", reply.choices[0].text, reply.usage.total_tokens);
+/// # Ok(()) }
+/// ```
+///
+/// Cloning is cheap and clones share the connection pool. The API key never appears in
+/// `Debug` output or in traces.
+#[derive(Clone)]
+pub struct OpenAiClient {
+    model: String,
+    base_url: String,
+    api_key: Option<String>,
+    request_timeout: Duration,
+    connect_timeout: Duration,
+    temperature: Option<f32>,
+    max_tokens: Option<u32>,
+    supports_json_schema: bool,
+    headers: Vec<(String, String)>,
+    http: OnceLock<reqwest::Client>,
+}
+
+impl OpenAiClient {
+    /// A client for `model` at [`DEFAULT_BASE_URL`], without an API key.
+    pub fn new(model: impl Into<String>) -> Self {
+        OpenAiClient {
+            model: model.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_key: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            temperature: None,
+            max_tokens: None,
+            supports_json_schema: true,
+            headers: Vec::new(),
+            http: OnceLock::new(),
+        }
+    }
+
+    /// Sets the API base URL, e.g. `http://localhost:11434/v1` (a trailing `/` is ignored).
+    #[must_use]
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        let mut url: String = base_url.into();
+        while url.ends_with('/') {
+            url.pop();
+        }
+        self.base_url = url;
+        self
+    }
+
+    /// Sets the API key, sent as `Authorization: Bearer <key>`.
+    #[must_use]
+    pub fn with_api_key(mut self, api_key: impl Into<String>) -> Self {
+        self.api_key = Some(api_key.into());
+        self
+    }
+
+    /// Sets the model name sent when a request does not name one.
+    #[must_use]
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = model.into();
+        self
+    }
+
+    /// Sets the time-out of a whole call, from connecting to reading the last byte.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets the time-out for opening a connection.
+    #[must_use]
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self.http = OnceLock::new();
+        self
+    }
+
+    /// Sets the temperature used when a request does not set one.
+    #[must_use]
+    pub fn with_temperature(mut self, temperature: f32) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Sets `max_tokens` for requests that do not set it.
+    #[must_use]
+    pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+
+    /// Says whether the server enforces `response_format` JSON schemas (default `true`; set
+    /// `false` for servers that ignore them, so adapters fall back to prompting for JSON).
+    #[must_use]
+    pub fn with_json_schema_support(mut self, supported: bool) -> Self {
+        self.supports_json_schema = supported;
+        self
+    }
+
+    /// Adds a header sent with every request (e.g. `OpenAI-Organization`). Invalid names or
+    /// values surface as [`LmError::Config`] on the first call.
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self.http = OnceLock::new();
+        self
+    }
+
+    /// Uses this `reqwest` client (its own time-outs, proxy, TLS and headers) instead of
+    /// building one; [`with_connect_timeout`](Self::with_connect_timeout) and
+    /// [`with_header`](Self::with_header) then have no effect.
+    #[must_use]
+    pub fn with_http_client(self, http: reqwest::Client) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(http);
+        OpenAiClient { http: cell, ..self }
+    }
+
+    /// The default model name.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The API base URL, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Whether an API key is set (the key itself is not exposed).
+    pub fn has_api_key(&self) -> bool {
+        self.api_key.is_some()
+    }
+
+    /// The whole-request time-out.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, LmError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let name = HeaderName::try_from(name.as_str())
+                .map_err(|e| LmError::Config(format!("invalid header name `{name}`: {e}")))?;
+            let value = HeaderValue::try_from(value.as_str())
+                .map_err(|e| LmError::Config(format!("invalid value for header `{name}`: {e}")))?;
+            headers.append(name, value);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .default_headers(headers)
+            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
+        Ok(self.http.get_or_init(|| http))
+    }
+
+    async fn send(&self, request: &LmRequest, model: &str) -> Result<LmResponse, LmError> {
+        let http = self.http()?;
+        let body = wire::ChatRequest {
+            model,
+            messages: &request.messages,
+            temperature: request.temperature.or(self.temperature),
+            max_tokens: request.max_tokens.or(self.max_tokens),
+            n: request.n,
+            stop: &request.stop,
+            seed: request.seed,
+            response_format: request.response_format.as_ref(),
+        };
+        let mut builder =
+            http.post(format!("{}/chat/completions", self.base_url)).timeout(self.request_timeout).json(&body);
+        if let Some(key) = &self.api_key {
+            builder = builder.bearer_auth(key);
+        }
+        let response = builder.send().await.map_err(|e| self.map_error(e))?;
+        let status = response.status();
+        let retry_after = wire::retry_after(response.headers(), SystemTime::now());
+        tracing::Span::current().record("status", status.as_u16());
+        let bytes = response.bytes().await.map_err(|e| self.map_error(e))?;
+        if !status.is_success() {
+            return Err(LmError::Http {
+                status: status.as_u16(),
+                message: wire::error_message(&bytes, status.as_u16()),
+                retry_after,
+            });
+        }
+        wire::parse_response(&bytes, model)
+    }
+
+    fn map_error(&self, error: reqwest::Error) -> LmError {
+        if error.is_timeout() {
+            LmError::Timeout(self.request_timeout)
+        } else if error.is_builder() {
+            LmError::Config(format!("invalid request to `{}`: {}", self.base_url, error_chain(&error)))
+        } else if error.is_decode() {
+            LmError::Decode(error_chain(&error))
+        } else {
+            LmError::Connection(error_chain(&error))
+        }
+    }
+}
+
+/// An error and its sources, `: `-separated (reqwest's own message is often just
+/// "error sending request").
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+impl LanguageModel for OpenAiClient {
+    /// Sends one chat-completions request.
+    ///
+    /// # Errors
+    /// [`LmError::Http`] for a non-2xx answer (with the server's message and `Retry-After`),
+    /// [`LmError::Timeout`], [`LmError::Connection`], [`LmError::Decode`] for a malformed body,
+    /// [`LmError::Config`] for an invalid URL or header.
+    ///
+    /// # Cancel safety
+    /// Dropping the future abandons the HTTP request.
+    fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
+        let model = request.model.clone().unwrap_or_else(|| self.model.clone());
+        let span = tracing::debug_span!(
+            target: "cognate::lm",
+            "lm.complete",
+            model = %model,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+            prompt_tokens = tracing::field::Empty,
+            completion_tokens = tracing::field::Empty,
+        );
+        async move {
+            tracing::trace!(target: "cognate::lm", messages = ?request.messages, "lm request");
+            let started = Instant::now();
+            let result = self.send(&request, &model).await;
+            let span = tracing::Span::current();
+            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok(resp) => {
+                    span.record("prompt_tokens", resp.usage.prompt_tokens);
+                    span.record("completion_tokens", resp.usage.completion_tokens);
+                    tracing::trace!(target: "cognate::lm", choices = ?resp.choices, "lm response");
+                    tracing::debug!(target: "cognate::lm", "lm call succeeded");
+                }
+                Err(error) => tracing::debug!(target: "cognate::lm", %error, "lm call failed"),
+            }
+            result
+        }
+        .instrument(span)
+    }
+
+    fn model_name(&self) -> &str {
+        &self.model
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        self.supports_json_schema
+    }
+}
+
+impl fmt::Debug for OpenAiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenAiClient")
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("request_timeout", &self.request_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("temperature", &self.temperature)
+            .field("max_tokens", &self.max_tokens)
+            .field("supports_json_schema", &self.supports_json_schema)
+            .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn complete_future_is_send() {
+        let client = OpenAiClient::new("m");
+        let fut = client.complete(LmRequest::default());
+        assert_send(&fut);
+    }
+
+    #[test]
+    fn debug_redacts_the_key_and_header_values() {
+        let client = OpenAiClient::new("gpt").with_api_key("sk-very-secret").with_header("X-Token", "hidden-value");
+        let text = format!("{client:?}");
+        assert!(!text.contains("sk-very-secret") && !text.contains("hidden-value"), "{text}");
+        assert!(text.contains("<redacted>") && text.contains("X-Token"), "{text}");
+    }
+
+    #[test]
+    fn builder_sets_options() {
+        let c = OpenAiClient::new("a")
+            .with_model("b")
+            .with_base_url("http://h/v1//")
+            .with_request_timeout(Duration::from_secs(3))
+            .with_json_schema_support(false);
+        assert_eq!(c.model(), "b");
+        assert_eq!(c.base_url(), "http://h/v1");
+        assert_eq!(c.request_timeout(), Duration::from_secs(3));
+        assert!(!LanguageModel::supports_json_schema(&c));
+        assert!(LanguageModel::supports_json_schema(&OpenAiClient::new("x")));
+    }
+
+    #[tokio::test]
+    async fn bad_header_or_url_is_a_config_error() {
+        let c = OpenAiClient::new("m").with_header("bad header", "v");
+        assert!(matches!(c.complete(LmRequest::default()).await, Err(LmError::Config(m)) if m.contains("bad header")));
+        let c = OpenAiClient::new("m").with_base_url("not a url");
+        assert!(matches!(c.complete(LmRequest::default()).await, Err(LmError::Config(_))));
+    }
+}

@@ -1,0 +1,118 @@
+//! Reading an [`OpenAiClient`]'s configuration from environment variables.
+
+use cognate_core::LmError;
+
+use crate::client::{DEFAULT_BASE_URL, OpenAiClient};
+
+/// The variable naming the model: `gpt-4o-mini` or `openai/gpt-4o-mini`.
+pub const ENV_MODEL: &str = "COGNATE_LM";
+/// The variable holding the API base URL (ending in `/v1` for most servers).
+pub const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
+/// A legacy spelling of [`ENV_BASE_URL`], read only when that one is unset.
+pub const ENV_BASE_URL_LEGACY: &str = "OPENAI_API_BASE";
+/// The variable holding the API key, sent as a bearer token.
+pub const ENV_API_KEY: &str = "OPENAI_API_KEY";
+
+impl OpenAiClient {
+    /// A client configured from the process environment; see [`OpenAiClient::from_env_with`].
+    ///
+    /// # Errors
+    /// [`LmError::Config`] when `COGNATE_LM` is unset or names another provider.
+    pub fn from_env() -> Result<Self, LmError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// A client configured from variables looked up with `get` (the environment, or a map in
+    /// tests). Empty values count as unset.
+    ///
+    /// * model: `COGNATE_LM` (required). An `openai/` prefix is removed; any other text is the
+    ///   model name as is, so `meta-llama/Llama-3.1-8B-Instruct` works for vLLM.
+    /// * base URL: `OPENAI_BASE_URL`, else `OPENAI_API_BASE`, else `https://api.openai.com/v1`.
+    /// * API key: `OPENAI_API_KEY`, else none (local servers usually need none).
+    ///
+    /// # Errors
+    /// [`LmError::Config`] when the model is missing or uses a provider prefix other than
+    /// `openai/` that this client cannot speak (`anthropic/`, `gemini/`, ...).
+    pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, LmError> {
+        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let spec = get(ENV_MODEL).ok_or_else(|| {
+            LmError::Config(format!("{ENV_MODEL} is not set; set it to a model name such as `openai/gpt-4o-mini`"))
+        })?;
+        let model = model_from_spec(&spec)?;
+        let base_url =
+            get(ENV_BASE_URL).or_else(|| get(ENV_BASE_URL_LEGACY)).unwrap_or_else(|| DEFAULT_BASE_URL.into());
+        let mut client = OpenAiClient::new(model).with_base_url(base_url);
+        if let Some(key) = get(ENV_API_KEY) {
+            client = client.with_api_key(key);
+        }
+        Ok(client)
+    }
+}
+
+/// Prefixes of providers this OpenAI-compatible client does not speak.
+const FOREIGN_PROVIDERS: &[&str] = &["anthropic/", "gemini/", "vertex_ai/", "bedrock/", "cohere/", "azure/"];
+
+fn model_from_spec(spec: &str) -> Result<String, LmError> {
+    if let Some(model) = spec.strip_prefix("openai/") {
+        if model.is_empty() {
+            return Err(LmError::Config(format!("{ENV_MODEL}=`{spec}` names no model after `openai/`")));
+        }
+        return Ok(model.to_owned());
+    }
+    if let Some(prefix) = FOREIGN_PROVIDERS.iter().find(|p| spec.starts_with(**p)) {
+        return Err(LmError::Config(format!(
+            "{ENV_MODEL}=`{spec}`: provider `{}` is not supported by the OpenAI-compatible client",
+            prefix.trim_end_matches('/')
+        )));
+    }
+    Ok(spec.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(vars: &[(&str, &str)]) -> Result<OpenAiClient, LmError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        OpenAiClient::from_env_with(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn model_prefix_and_defaults() {
+        let c = from(&[("COGNATE_LM", "openai/gpt-4o-mini")]).unwrap();
+        assert_eq!(c.model(), "gpt-4o-mini");
+        assert_eq!(c.base_url(), "https://api.openai.com/v1");
+        assert!(!c.has_api_key());
+
+        let c = from(&[("COGNATE_LM", "meta-llama/Llama-3.1-8B-Instruct")]).unwrap();
+        assert_eq!(c.model(), "meta-llama/Llama-3.1-8B-Instruct");
+    }
+
+    #[test]
+    fn base_url_precedence_and_key() {
+        let c = from(&[
+            ("COGNATE_LM", "qwen"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:18080/v1/"),
+            ("OPENAI_API_BASE", "http://ignored/v1"),
+            ("OPENAI_API_KEY", "sk-secret"),
+        ])
+        .unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:18080/v1");
+        assert!(c.has_api_key());
+        let c =
+            from(&[("COGNATE_LM", "qwen"), ("OPENAI_BASE_URL", " "), ("OPENAI_API_BASE", "http://legacy/v1")]).unwrap();
+        assert_eq!(c.base_url(), "http://legacy/v1");
+    }
+
+    #[test]
+    fn missing_or_foreign_model_is_a_config_error() {
+        assert!(matches!(from(&[]), Err(LmError::Config(m)) if m.contains("COGNATE_LM is not set")));
+        assert!(matches!(from(&[("COGNATE_LM", "")]), Err(LmError::Config(_))));
+        assert!(matches!(from(&[("COGNATE_LM", "openai/")]), Err(LmError::Config(m)) if m.contains("names no model")));
+        assert!(
+            matches!(from(&[("COGNATE_LM", "anthropic/claude")]), Err(LmError::Config(m)) if m.contains("`anthropic`"))
+        );
+    }
+}

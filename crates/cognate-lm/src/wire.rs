@@ -1,0 +1,240 @@
+//! The OpenAI chat-completions wire format: the request body we send and the parts of the
+//! response (and of error bodies) we read.
+
+use std::time::{Duration, SystemTime};
+
+use cognate_core::{Choice, FinishReason, LmError, LmResponse, Message, ResponseFormat, Usage};
+use serde::{Deserialize, Serialize};
+
+/// The request body. Unset options are omitted so that minimal servers (llama.cpp, Ollama)
+/// see only the standard fields.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChatRequest<'a> {
+    pub(crate) model: &'a str,
+    pub(crate) messages: &'a [Message],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) temperature: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) n: Option<u32>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub(crate) stop: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) response_format: Option<&'a ResponseFormat>,
+}
+
+#[derive(Deserialize)]
+struct ChatResponse {
+    #[serde(default)]
+    choices: Vec<WireChoice>,
+    #[serde(default)]
+    usage: Option<WireUsage>,
+    #[serde(default)]
+    model: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireChoice {
+    #[serde(default)]
+    index: Option<u32>,
+    #[serde(default)]
+    message: Option<WireMessage>,
+    #[serde(default)]
+    finish_reason: Option<FinishReason>,
+}
+
+#[derive(Deserialize)]
+struct WireMessage {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireUsage {
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+    #[serde(default)]
+    total_tokens: Option<u64>,
+}
+
+/// Decodes a successful chat-completions body. `fallback_model` names the model when the
+/// server does not.
+pub(crate) fn parse_response(body: &[u8], fallback_model: &str) -> Result<LmResponse, LmError> {
+    let wire: ChatResponse = serde_json::from_slice(body).map_err(|e| LmError::Decode(e.to_string()))?;
+    if wire.choices.is_empty() {
+        return Err(LmError::Decode("response has no choices".into()));
+    }
+    let mut choices = wire.choices;
+    choices.sort_by_key(|c| c.index.unwrap_or(u32::MAX));
+    let choices = choices
+        .into_iter()
+        .map(|c| Choice { text: c.message.and_then(|m| m.content).unwrap_or_default(), finish_reason: c.finish_reason })
+        .collect();
+    let usage = wire.usage.map_or_else(Usage::default, |u| {
+        let prompt_tokens = u.prompt_tokens.unwrap_or(0);
+        let completion_tokens = u.completion_tokens.unwrap_or(0);
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: u.total_tokens.unwrap_or(prompt_tokens + completion_tokens),
+        }
+    });
+    let model = wire.model.filter(|m| !m.is_empty()).unwrap_or_else(|| fallback_model.to_owned());
+    Ok(LmResponse { choices, usage, model })
+}
+
+/// The longest error body (in bytes) quoted in an [`LmError::Http`] message.
+const MAX_ERROR_BODY: usize = 512;
+
+/// The human-readable message of an error body: OpenAI's `error.message`, a string `error`
+/// (Ollama), a top-level `message` (older vLLM), else the body itself, shortened.
+pub(crate) fn error_message(body: &[u8], status: u16) -> String {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let found = match value.get("error") {
+            Some(serde_json::Value::Object(err)) => err.get("message").and_then(|m| m.as_str()),
+            Some(serde_json::Value::String(s)) => Some(s.as_str()),
+            _ => value.get("message").and_then(|m| m.as_str()),
+        };
+        if let Some(message) = found {
+            return message.to_owned();
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return format!("empty body (status {status})");
+    }
+    if text.len() <= MAX_ERROR_BODY {
+        return text.to_owned();
+    }
+    let mut end = MAX_ERROR_BODY;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Reads `Retry-After` (delta-seconds, possibly fractional, or an HTTP-date) and OpenAI's
+/// `retry-after-ms`, which wins when both are present.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
+    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()).and_then(parse_seconds) {
+        return Some(ms / 1000);
+    }
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, now)
+}
+
+/// Parses one `Retry-After` value relative to `now`; a date in the past means "now".
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Some(delay) = parse_seconds(value) {
+        return Some(delay);
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn parse_seconds(value: &str) -> Option<Duration> {
+    let secs: f64 = value.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_response() {
+        let body = br#"{"id":"x","model":"gpt-4o-mini","choices":[
+            {"index":1,"message":{"role":"assistant","content":"second"},"finish_reason":"length"},
+            {"index":0,"message":{"role":"assistant","content":"first"},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":10,"completion_tokens":4,"total_tokens":14}}"#;
+        let resp = parse_response(body, "fallback").unwrap();
+        assert_eq!(resp.model, "gpt-4o-mini");
+        assert_eq!(resp.choices[0].text, "first");
+        assert_eq!(resp.choices[0].finish_reason, Some(FinishReason::Stop));
+        assert_eq!(resp.choices[1].finish_reason, Some(FinishReason::Length));
+        assert_eq!(resp.usage, Usage { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 });
+    }
+
+    #[test]
+    fn tolerates_null_content_missing_usage_and_model() {
+        let body = br#"{"choices":[{"message":{"content":null},"finish_reason":"tool_calls"}]}"#;
+        let resp = parse_response(body, "fallback").unwrap();
+        assert_eq!(resp.choices[0].text, "");
+        assert_eq!(resp.choices[0].finish_reason, Some(FinishReason::ToolCalls));
+        assert_eq!(resp.usage, Usage::default());
+        assert_eq!(resp.model, "fallback");
+    }
+
+    #[test]
+    fn partial_usage_sums_total_and_unknown_finish_reason_is_kept() {
+        let body = br#"{"choices":[{"message":{"content":"a"},"finish_reason":"eos"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#;
+        let resp = parse_response(body, "m").unwrap();
+        assert_eq!(resp.usage.total_tokens, 5);
+        assert_eq!(resp.choices[0].finish_reason, Some(FinishReason::Other("eos".into())));
+    }
+
+    #[test]
+    fn malformed_bodies_are_decode_errors() {
+        assert!(matches!(parse_response(b"not json", "m"), Err(LmError::Decode(_))));
+        assert!(
+            matches!(parse_response(br#"{"choices":[]}"#, "m"), Err(LmError::Decode(m)) if m.contains("no choices"))
+        );
+        assert!(matches!(parse_response(br#"{"choices":"x"}"#, "m"), Err(LmError::Decode(_))));
+    }
+
+    #[test]
+    fn error_messages_from_common_servers() {
+        let check = |body: &str, expected: &str| assert_eq!(error_message(body.as_bytes(), 400), expected);
+        check(r#"{"error":{"message":"Rate limit reached","type":"requests"}}"#, "Rate limit reached");
+        check(r#"{"error":"model not found"}"#, "model not found");
+        check(r#"{"object":"error","message":"bad request"}"#, "bad request");
+        check("  upstream timeout \n", "upstream timeout");
+        check("", "empty body (status 400)");
+        let long = "é".repeat(400);
+        let msg = error_message(long.as_bytes(), 500);
+        assert!(msg.ends_with('…') && msg.len() <= MAX_ERROR_BODY + 3);
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("-3", now), None);
+        assert_eq!(parse_retry_after("soon", now), None);
+
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "20".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(20)));
+        headers.insert("retry-after-ms", "250".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn request_omits_unset_options() {
+        let messages = [Message::user("hi")];
+        let req = ChatRequest {
+            model: "m",
+            messages: &messages,
+            temperature: Some(0.7),
+            max_tokens: None,
+            n: None,
+            stop: &[],
+            seed: None,
+            response_format: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&req).unwrap(),
+            r#"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0.7}"#
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! `#[signature]`: a struct with `#[input]` and `#[output]` fields becomes a typed signature.
+
+mod expand;
+mod parse;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+use crate::errors::Errors;
+
+/// parse → validate → expand, then every error as a `compile_error!` next to the output.
+pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = parse::args(attr, &mut errors);
+    let output = match parse::item(item, &mut errors) {
+        parse::Item::Struct { def, fallback } => match validate::validate(args, def, &mut errors) {
+            Some(signature) => expand::expand(&signature),
+            None => fallback.into_token_stream(),
+        },
+        parse::Item::Other(tokens) => tokens,
+    };
+    let errors = errors.into_compile_errors();
+    quote!(#output #errors)
+}

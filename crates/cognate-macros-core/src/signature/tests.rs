@@ -1,0 +1,258 @@
+//! End-to-end tests of `#[signature]`'s expansion: the generated items and the errors.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{Item, ItemImpl, ItemStruct, LitStr};
+
+fn expand(attr: TokenStream, item: TokenStream) -> syn::File {
+    syn::parse2(super::expand(attr, item)).expect("the expansion parses as Rust items")
+}
+
+fn errors_of(file: &syn::File) -> Vec<String> {
+    file.items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "compile_error") => {
+                Some(m.mac.parse_body::<LitStr>().unwrap().value())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn errors(item: TokenStream) -> Vec<String> {
+    errors_of(&expand(quote!(), item))
+}
+
+fn structure<'a>(file: &'a syn::File, name: &str) -> &'a ItemStruct {
+    file.items
+        .iter()
+        .find_map(|i| match i {
+            Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no struct `{name}`"))
+}
+
+fn signature_impl(file: &syn::File) -> &ItemImpl {
+    file.items
+        .iter()
+        .find_map(|i| match i {
+            Item::Impl(i) => Some(i),
+            _ => None,
+        })
+        .expect("an impl")
+}
+
+fn field_names(s: &ItemStruct) -> Vec<String> {
+    s.fields.iter().map(|f| f.ident.as_ref().unwrap().to_string()).collect()
+}
+
+fn compact(tokens: impl ToTokens) -> String {
+    tokens.to_token_stream().to_string().replace(' ', "")
+}
+
+fn compact_attrs(attrs: &[syn::Attribute]) -> String {
+    compact(quote!(#(#attrs)*))
+}
+
+fn qa() -> TokenStream {
+    quote! {
+        /// Answer questions with short factoid answers.
+        ///
+        ///   Be brief.
+        pub struct QA {
+            /// a trivia question
+            #[input]
+            question: String,
+            #[input(desc = "facts", alias = "passages", prefix = "Context:")]
+            pub(crate) context: Option<Vec<String>>,
+            /// often between 1 and 5 words
+            #[output]
+            answer: String,
+            #[output]
+            r#type: u8,
+        }
+    }
+}
+
+#[test]
+fn generates_marker_input_output_and_impl() {
+    let file = expand(quote!(), qa());
+    assert!(errors_of(&file).is_empty());
+    assert_eq!(file.items.len(), 4);
+
+    let marker = structure(&file, "QA");
+    assert!(matches!(marker.fields, syn::Fields::Unit), "the struct becomes a marker");
+    assert!(compact_attrs(&marker.attrs).contains("Answerquestions"), "docs stay on the marker");
+    assert!(compact_attrs(&marker.attrs).contains("::core::marker::Copy"));
+
+    let input = structure(&file, "QAInput");
+    assert_eq!(field_names(input), ["question", "context"]);
+    assert!(matches!(input.vis, syn::Visibility::Public(_)));
+    let fields: Vec<&syn::Field> = input.fields.iter().collect();
+    assert!(matches!(fields[0].vis, syn::Visibility::Public(_)), "fields take the struct's visibility");
+    assert!(matches!(fields[1].vis, syn::Visibility::Restricted(_)), "an explicit visibility is kept");
+    assert_eq!(compact_attrs(&fields[0].attrs), r#"#[doc=r"atriviaquestion"]"#);
+    assert_eq!(compact_attrs(&fields[1].attrs), compact(quote!(#[serde(rename = "passages")] #[serde(default)])));
+    assert!(compact_attrs(&input.attrs).contains("#[serde(crate=\"::cognate::__private::serde\")]"));
+    assert!(compact_attrs(&input.attrs).contains("::cognate::__private::serde::Deserialize"));
+
+    let output = structure(&file, "QAOutput");
+    assert_eq!(field_names(output), ["answer", "r#type"]);
+
+    let imp = compact(signature_impl(&file));
+    assert!(imp.starts_with("impl::cognate::__private::cognate_core::SignatureforQA"), "{imp}");
+    assert!(imp.contains("typeInput=QAInput;typeOutput=QAOutput;"), "{imp}");
+    assert!(imp.contains(r#".with_instructions("Answerquestionswithshortfactoidanswers.\n\nBebrief.")"#), "{imp}");
+    for expected in [
+        r#".with_input(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","question","question","atriviaquestion",::core::option::Option::None))"#,
+        r#"::<Option<Vec<String>>>("QA","context","passages","facts",::core::option::Option::Some("Context:"))"#,
+        r#".with_output(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","answer","answer","oftenbetween1and5words",::core::option::Option::None))"#,
+        r#"::<u8>("QA","r#type","type","",::core::option::Option::None))"#,
+    ] {
+        assert!(imp.contains(expected), "{expected}\nin\n{imp}");
+    }
+}
+
+#[test]
+fn crate_override_changes_every_path() {
+    let file = expand(quote!(crate = ::my::facade), qa());
+    let all = compact(&file);
+    assert!(!all.contains("::cognate::"), "{all}");
+    assert!(all.contains("::my::facade::__private::cognate_core::Signature"));
+    assert!(all.contains("#[serde(crate=\"::my::facade::__private::serde\")]"));
+}
+
+#[test]
+fn the_expansion_uses_absolute_paths_only() {
+    fn flatten(tokens: TokenStream, out: &mut Vec<proc_macro2::TokenTree>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Group(g) => flatten(g.stream(), out),
+                t => out.push(t),
+            }
+        }
+    }
+    // No user tokens name a prelude item here, so every such name comes from the macro.
+    let item = quote! {
+        struct S { #[input] a: u8, #[output] b: ::std::option::Option<bool> }
+    };
+    let mut tokens = Vec::new();
+    flatten(super::expand(quote!(), item), &mut tokens);
+    let names = [
+        "Option", "Some", "None", "String", "Vec", "Box", "Result", "OnceLock", "Debug", "Clone", "Copy", "Default",
+        "PartialEq", "Eq", "Hash", "Serialize", "Deserialize", "Signature", "SignatureDesc", "concat",
+    ];
+    let mut checked = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if let proc_macro2::TokenTree::Ident(id) = t {
+            if names.iter().any(|n| id == n) {
+                let colons = i >= 2
+                    && matches!(&tokens[i - 1], proc_macro2::TokenTree::Punct(p) if p.as_char() == ':')
+                    && matches!(&tokens[i - 2], proc_macro2::TokenTree::Punct(p) if p.as_char() == ':');
+                assert!(colons, "`{id}` is not behind a path in the expansion");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+#[test]
+fn reports_each_rule_once() {
+    let cases: Vec<(TokenStream, &str)> = vec![
+        (quote!(struct S { #[output] a: String }), "signature `S` has no input field: mark at least one field with `#[input]`"),
+        (quote!(struct S { #[input] a: String }), "signature `S` has no output field: mark at least one field with `#[output]`"),
+        (
+            quote!(struct S { #[input] #[output] a: String, #[output] b: String }),
+            "field `a` is marked both `#[input]` and `#[output]`: a field is one or the other",
+        ),
+        (quote!(struct S { #[input] #[input] a: String, #[output] b: String }), "duplicate `#[input]` attribute on field `a`"),
+        (
+            quote!(struct S { #[input] a: String, b: String, #[output] c: String }),
+            "field `b` is neither an input nor an output: mark it `#[input]` or `#[output]`",
+        ),
+        (
+            quote!(struct S { #[input] a: String, #[output(alias = "a")] b: String }),
+            "duplicate field name `a`: field `a` already uses it (names must be unique across inputs and outputs)",
+        ),
+        (
+            quote!(struct S { #[input(alias = "x y")] a: String, #[output] b: String }),
+            "alias `x y` is not a valid field name: use letters, digits and `_`, not starting with a digit",
+        ),
+        (
+            quote!(struct S<T> { #[input] a: T, #[output] b: String }),
+            "`#[signature]` structs cannot be generic: a signature is one fixed contract, described once",
+        ),
+        (
+            quote!(struct S where String: Clone { #[input] a: String, #[output] b: String }),
+            "`#[signature]` structs cannot be generic: a signature is one fixed contract, described once",
+        ),
+        (quote!(struct S { #[input] a: &'static str, #[output] b: String }), "references cannot be signature field types"),
+        (
+            quote!(struct S { #[input] #[serde(rename = "x")] a: String, #[output] b: String }),
+            "`#[serde]` attributes are not supported on signature fields",
+        ),
+        (quote!(struct S { #[input] #[cfg(test)] a: String, #[output] b: String }), "`#[cfg]` is not supported"),
+        (quote!(#[derive(Debug)] struct S { #[input] a: String, #[output] b: String }), "`#[signature]` derives what it needs"),
+    ];
+    for (item, expected) in cases {
+        let msgs = errors(item.clone());
+        assert_eq!(msgs.len(), 1, "{item}: {msgs:?}");
+        assert!(msgs[0].starts_with(expected), "{item}:\n{}\n!=\n{expected}", msgs[0]);
+    }
+}
+
+#[test]
+fn collects_every_error_in_one_pass() {
+    let msgs = errors(quote! {
+        struct S {
+            #[input(typo = "x")] a: (u8, u8),
+            b: String,
+            #[input(desc = 1)] c: String,
+        }
+    });
+    assert_eq!(msgs.len(), 5, "{msgs:?}");
+    assert!(msgs[0].starts_with("unknown key `typo`"));
+    assert!(msgs[1].starts_with("expected a string literal: `desc = \"...\"`"));
+    assert!(msgs[2].starts_with("tuples have no DSPy type"));
+    assert!(msgs[3].starts_with("field `b` is neither"));
+    assert!(msgs[4].starts_with("signature `S` has no output field"));
+}
+
+#[test]
+fn recovers_by_emitting_what_is_sound() {
+    // A bad field type: the field is left out, everything else is still generated.
+    let file = expand(quote!(), quote!(struct S { #[input] a: &str, #[input] b: String, c: u8, #[output] d: bool }));
+    assert_eq!(errors_of(&file).len(), 2);
+    assert_eq!(field_names(structure(&file, "SInput")), ["b"]);
+    assert_eq!(field_names(structure(&file, "SOutput")), ["d"]);
+    signature_impl(&file);
+
+    // A generic struct: emitted as written, markers removed, nothing generated.
+    let file = expand(quote!(), quote!(struct S<T> { #[input] a: T, #[output] b: String }));
+    assert_eq!(errors_of(&file).len(), 1);
+    let s = structure(&file, "S");
+    assert_eq!(field_names(s), ["a", "b"]);
+    assert!(s.fields.iter().all(|f| f.attrs.is_empty()));
+    assert_eq!(file.items.len(), 2);
+
+    // A bad argument: still generated.
+    let file = expand(quote!(krate = ::x), qa());
+    assert_eq!(errors_of(&file).len(), 1);
+    assert_eq!(file.items.len(), 5);
+}
+
+#[test]
+fn include_str_docs_become_concat() {
+    let file = expand(
+        quote!(),
+        quote! {
+            #[doc = include_str!("prompt.md")]
+            struct S { #[input] a: String, #[output] b: String }
+        },
+    );
+    let imp = compact(signature_impl(&file));
+    assert!(imp.contains(r#".with_instructions(::core::concat!(include_str!("prompt.md")))"#), "{imp}");
+}

@@ -1,0 +1,179 @@
+//! [`MockServerConfig`]: latency, failure injection and scripted replies.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cognate_core::LmRequest;
+
+use super::values::Rng;
+
+/// A failure the mock server can inject instead of answering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// `429 Too Many Requests` with a `Retry-After` header and an OpenAI error body.
+    Status429 {
+        /// The `Retry-After` value, in seconds.
+        retry_after_secs: u64,
+    },
+    /// `500 Internal Server Error` with an OpenAI error body.
+    Status500,
+    /// Close the connection without writing a response.
+    DropConnection,
+}
+
+impl std::str::FromStr for Failure {
+    type Err = String;
+
+    /// Parses `429`, `429:<secs>`, `500` or `drop`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "500" => Ok(Failure::Status500),
+            "drop" => Ok(Failure::DropConnection),
+            "429" => Ok(Failure::Status429 { retry_after_secs: 1 }),
+            _ => match s.strip_prefix("429:").map(str::parse) {
+                Some(Ok(retry_after_secs)) => Ok(Failure::Status429 { retry_after_secs }),
+                _ => Err(format!("unknown failure `{s}`: expected 429, 429:<secs>, 500 or drop")),
+            },
+        }
+    }
+}
+
+/// When the server injects failures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FailurePlan {
+    /// Requests number `n`, `2n`, `3n`, ... (counting chat requests from 1) fail.
+    Every {
+        /// The period; `1` fails every request.
+        n: u64,
+        /// What happens.
+        failure: Failure,
+    },
+    /// Each request fails with this probability; the draw for request `k` depends only on
+    /// `seed` and `k`, so runs are reproducible.
+    Random {
+        /// Between 0 and 1.
+        probability: f64,
+        /// The seed.
+        seed: u64,
+        /// What happens.
+        failure: Failure,
+    },
+}
+
+impl FailurePlan {
+    /// The failure for the `index`-th chat request (from 1), if any.
+    pub fn failure_for(&self, index: u64) -> Option<Failure> {
+        match *self {
+            FailurePlan::Every { n, failure } => (n > 0 && index % n == 0).then_some(failure),
+            FailurePlan::Random { probability, seed, failure } => {
+                let draw = Rng::new(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407)).unit();
+                (draw < probability).then_some(failure)
+            }
+        }
+    }
+}
+
+/// A scripted reply: the text of each choice, computed from the request.
+pub type ReplyFn = Arc<dyn Fn(&LmRequest) -> String + Send + Sync>;
+
+/// How a [`MockServer`](super::MockServer) behaves. The default answers at once, never
+/// fails, and derives its replies from the prompt.
+#[derive(Clone)]
+pub struct MockServerConfig {
+    pub(crate) latency: Duration,
+    pub(crate) failure: Option<FailurePlan>,
+    pub(crate) model: String,
+    pub(crate) reply: Option<ReplyFn>,
+}
+
+impl Default for MockServerConfig {
+    fn default() -> Self {
+        MockServerConfig { latency: Duration::ZERO, failure: None, model: "mock-lm".into(), reply: None }
+    }
+}
+
+impl MockServerConfig {
+    /// Delays every chat answer (including injected failures) by `latency`.
+    #[must_use]
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Fails every `n`-th chat request with `failure`.
+    #[must_use]
+    pub fn with_fail_every(mut self, n: u64, failure: Failure) -> Self {
+        self.failure = Some(FailurePlan::Every { n, failure });
+        self
+    }
+
+    /// Fails each chat request with `probability`, reproducibly for a given `seed`.
+    #[must_use]
+    pub fn with_fail_probability(mut self, probability: f64, seed: u64, failure: Failure) -> Self {
+        self.failure = Some(FailurePlan::Random { probability, seed, failure });
+        self
+    }
+
+    /// Sets the model name reported when a request does not name one (default `mock-lm`).
+    #[must_use]
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = model.into();
+        self
+    }
+
+    /// Answers every chat request with `reply(&request)` instead of deriving the reply from
+    /// the prompt (called once per choice).
+    #[must_use]
+    pub fn with_reply(mut self, reply: impl Fn(&LmRequest) -> String + Send + Sync + 'static) -> Self {
+        self.reply = Some(Arc::new(reply));
+        self
+    }
+
+    /// The configured latency.
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// The configured failure plan.
+    pub fn failure_plan(&self) -> Option<FailurePlan> {
+        self.failure
+    }
+}
+
+impl fmt::Debug for MockServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServerConfig")
+            .field("latency", &self.latency)
+            .field("failure", &self.failure)
+            .field("model", &self.model)
+            .field("reply", &self.reply.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_n_and_random_plans() {
+        let every = FailurePlan::Every { n: 3, failure: Failure::Status500 };
+        let hits: Vec<u64> = (1..=9).filter(|i| every.failure_for(*i).is_some()).collect();
+        assert_eq!(hits, [3, 6, 9]);
+
+        let random = FailurePlan::Random { probability: 0.25, seed: 9, failure: Failure::DropConnection };
+        let count = (1..=4000).filter(|i| random.failure_for(*i).is_some()).count();
+        assert!((800..1200).contains(&count), "{count}");
+        let again = (1..=4000).filter(|i| random.failure_for(*i).is_some()).count();
+        assert_eq!(count, again);
+    }
+
+    #[test]
+    fn failures_parse() {
+        assert_eq!("429:7".parse(), Ok(Failure::Status429 { retry_after_secs: 7 }));
+        assert_eq!("500".parse(), Ok(Failure::Status500));
+        assert_eq!("drop".parse(), Ok(Failure::DropConnection));
+        assert!("418".parse::<Failure>().is_err());
+    }
+}

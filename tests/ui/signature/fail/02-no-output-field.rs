@@ -1,0 +1,10 @@
+// A signature needs at least one `#[output]` field.
+use cognate::signature;
+
+#[signature]
+struct Ask {
+    #[input]
+    question: String,
+}
+
+fn main() {}

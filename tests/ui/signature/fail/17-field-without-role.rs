@@ -1,0 +1,13 @@
+// Every field is marked `#[input]` or `#[output]`.
+use cognate::signature;
+
+#[signature]
+struct QA {
+    #[input]
+    question: String,
+    context: String,
+    #[output]
+    answer: String,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+// A signature needs fields.
+use cognate::signature;
+
+#[signature]
+struct QA;
+
+fn main() {}
