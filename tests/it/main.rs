@@ -3,3 +3,4 @@
 mod live;
 mod lm_client;
 mod mock_server;
+mod predict;

@@ -69,11 +69,8 @@ fn check_case(case: &Value) -> Result<(), String> {
     }
 }
 
-#[test]
-fn all_parse_vectors() {
-    let vectors = common::vectors();
-    let cases = vectors["parse_cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 60);
+/// Checks every case, printing each failure, and returns the failing ids.
+fn run(label: &str, cases: &[Value]) -> Vec<String> {
     let mut failed = Vec::new();
     for case in cases {
         let id = case["id"].as_str().unwrap();
@@ -82,9 +79,29 @@ fn all_parse_vectors() {
             failed.push(id.to_string());
         }
     }
-    let passed = cases.len() - failed.len();
-    eprintln!("parse vectors: {passed} passed, {} failed", failed.len());
+    eprintln!("{label}: {} passed, {} failed", cases.len() - failed.len(), failed.len());
+    failed
+}
+
+#[test]
+fn all_parse_vectors() {
+    let vectors = common::vectors();
+    let cases = vectors["parse_cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 60);
+    let failed = run("dspy-3.4.1 parse vectors", cases);
     assert!(failed.is_empty(), "failing parse cases: {failed:#?}");
+}
+
+/// Random completions for the same signatures, with DSPy 3.4.1's verdicts
+/// (tests/data/cognate-extra/make_parse_fuzz_cases.py).
+#[test]
+fn differential_parse_cases() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cognate-extra/parse_fuzz_cases.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = doc["parse_cases"].as_array().unwrap();
+    assert!(cases.len() >= 400);
+    let failed = run("differential parse cases", cases);
+    assert!(failed.is_empty(), "failing differential cases: {failed:#?}");
 }
 
 #[test]

@@ -34,33 +34,30 @@
 //! ```
 
 use std::collections::HashMap;
-use std::fmt::Debug;
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::signature::FieldDesc;
 use crate::types::{LiteralValue, ModelDesc, ModelField, TypeDesc};
 
-/// A type that can be the type of a `#[signature]` field.
+/// The part of a `#[signature]` field type's contract that the generated code checks itself:
+/// a JSON schema to describe the type, and `Send + Sync + 'static`.
 ///
-/// Implemented for every type that serde can serialize and deserialize (owned), that
-/// describes itself with `schemars::JsonSchema`, and that is `Clone + Debug + Send + Sync +
-/// 'static`. `#[signature]` asserts this bound at each field's type, so a missing derive is a
-/// compile error pointing at the field.
+/// A field type also needs `serde::Serialize`, `serde::Deserialize` (owned), `Clone` and
+/// `Debug`; the derives on the generated `XInput` / `XOutput` structs check those, so a
+/// missing one is reported once, by them. `#[signature]` asserts this trait at each field's
+/// type, so a missing `JsonSchema` derive is one compile error pointing at the field.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the type of a signature field",
     label = "not usable as a signature field type",
-    note = "a field type must implement `serde::Serialize`, `serde::Deserialize` (owned), `schemars::JsonSchema`, `Clone`, `Debug`, `Send` and `Sync`",
-    note = "use `String`, `bool`, an integer or float, `Vec<T>`, `Option<T>`, `HashMap<String, T>`, a unit-variant enum, or a struct deriving `Serialize, Deserialize, JsonSchema, Clone, Debug`"
+    note = "a field type must implement `schemars::JsonSchema` (and serde's `Serialize` and `Deserialize`, `Clone`, `Debug`, `Send`, `Sync`)",
+    note = "use `String`, `bool`, an integer or float, `Vec<T>`, `Option<T>`, `HashMap<String, T>`, a unit-variant enum, or a type deriving `Serialize, Deserialize, JsonSchema, Clone, Debug`"
 )]
-pub trait FieldType: schemars::JsonSchema + Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static {}
+pub trait FieldType: schemars::JsonSchema + Send + Sync + 'static {}
 
-impl<T> FieldType for T where T: schemars::JsonSchema + Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static
-{}
+impl<T> FieldType for T where T: schemars::JsonSchema + Send + Sync + 'static {}
 
 impl TypeDesc {
     /// The descriptor of a Rust type, derived from its JSON schema.

@@ -123,7 +123,7 @@ fn has_open_mapping(ty: &TypeDesc) -> bool {
 /// properties as required and forbids others; defaults are dropped (everything is required).
 fn make_strict(schema: &mut Value) {
     let Value::Object(map) = schema else { return };
-    map.remove("default");
+    map.shift_remove("default");
     if map.get("type").and_then(Value::as_str) == Some("object") {
         let names: Vec<Value> = match map.get("properties") {
             Some(Value::Object(props)) => props.keys().cloned().map(Value::String).collect(),
@@ -262,6 +262,10 @@ mod tests {
         // Property order is the signature's order (it is the order the model writes them in).
         let keys: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["answer", "addr", "xs", "lit", "default"]);
+        // Dropping `default` keeps the other keys in place.
+        let mut prop = json!({"anyOf": [{"type": "null"}], "default": null, "description": "d", "title": "T"});
+        make_strict(&mut prop);
+        assert_eq!(prop.as_object().unwrap().keys().collect::<Vec<_>>(), ["anyOf", "description", "title"]);
         let wire = serde_json::to_value(response_format(&sig, true)).unwrap();
         assert_eq!(wire["type"], "json_schema");
         assert_eq!(wire["json_schema"]["name"], "DSPyProgramOutputs");

@@ -41,6 +41,8 @@ struct Parser<'a> {
     ctx: Vec<Ctx>,
     tried_suffix: bool,
     depth: usize,
+    /// Contexts a repair left for the next value (json_repair's `deferred_contexts`).
+    deferred: Vec<Ctx>,
 }
 
 fn is_delim(c: char) -> bool {
@@ -87,7 +89,7 @@ fn same_shape(a: &Value, b: &Value) -> bool {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Self {
-        Parser { src, s: src.chars().collect(), idx: 0, ctx: Vec::new(), tried_suffix: false, depth: 0 }
+        Parser { src, s: src.chars().collect(), idx: 0, ctx: Vec::new(), tried_suffix: false, depth: 0, deferred: Vec::new() }
     }
 
     fn at(&self, offset: isize) -> Option<char> {
@@ -194,6 +196,7 @@ impl<'a> Parser<'a> {
         let mut items = vec![first];
         while self.idx < self.s.len() {
             self.ctx.clear();
+            self.deferred.clear();
             let comma_separated = self.next_top_level_value_is_comma_separated();
             let value = self.parse_json();
             if truthy(&value) {
@@ -261,8 +264,8 @@ impl<'a> Parser<'a> {
 
     /// Python's `json.JSONDecoder().raw_decode` from the current position.
     fn raw_decode(&mut self) -> Option<Value> {
-        let byte: usize = self.s[..self.idx].iter().map(|c| c.len_utf8()).sum();
-        let rest = &self.src[byte..];
+        let rest: String = self.s[self.idx..].iter().collect();
+        let rest = rest.as_str();
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match stream.next() {
             Some(Ok(v)) => {
@@ -298,6 +301,15 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_json(&mut self) -> Value {
+        if !self.deferred.is_empty() {
+            // Contexts left by a repair apply to the next value parsed.
+            let deferred = std::mem::take(&mut self.deferred);
+            let n = deferred.len();
+            self.ctx.extend(deferred);
+            let v = self.parse_json();
+            self.ctx.truncate(self.ctx.len() - n);
+            return v;
+        }
         if self.depth >= MAX_DEPTH {
             self.idx = self.s.len();
             return empty();
@@ -567,6 +579,21 @@ impl<'a> Parser<'a> {
     /// an array, as json_repair does.
     fn repair_empty_object(&mut self, start: usize) -> Option<Value> {
         let end = (self.idx - 1).min(self.s.len());
+        // `{\"key\": 1}`: an object whose quotes were escaped is read again without the escapes.
+        let attempted_end = (self.idx + 1).min(self.s.len());
+        let attempted: String = self.s[start - 1..attempted_end].iter().collect();
+        let inner = attempted[1..].strip_suffix('}').unwrap_or(&attempted[1..]);
+        let inner = inner.trim_start_matches(py_isspace);
+        if (inner.starts_with("\\\"") && inner.contains("\\\":")) || (inner.starts_with("\\'") && inner.contains("\\':")) {
+            let normalized: Vec<char> = attempted.replace("\\\"", "\"").replace("\\'", "'").chars().collect();
+            self.s.splice(start - 1..attempted_end, normalized);
+            self.idx = start;
+            self.ctx.push(Ctx::Key);
+            let repaired = self.parse_object();
+            self.ctx.pop();
+            self.deferred.push(Ctx::Key);
+            return Some(repaired);
+        }
         let body: String = self.s[start..end].iter().collect();
         let body = strip_comments(&body);
         if body.chars().all(py_isspace) {
@@ -594,6 +621,7 @@ impl<'a> Parser<'a> {
         self.ctx.push(Ctx::Key);
         let arr = self.parse_array(']');
         self.ctx.pop();
+        self.deferred.push(Ctx::Key);
         Some(Value::Array(arr))
     }
 
@@ -1667,13 +1695,22 @@ mod tests {
 #[cfg(test)]
 mod scratch_diff {
     #[test]
-    fn scratch_diff() {
-        let Ok(path) = std::env::var("COGNATE_JR_DIFF") else { return };
-        let inputs: Vec<String> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let mut out = String::new();
+    fn scratch_perf() {
+        if std::env::var("COGNATE_PERF").is_err() { return }
+        let n = 20000;
+        let inputs = [
+            format!("{{'a': [{}]", (0..n).map(|i| format!("'x{i}'")).collect::<Vec<_>>().join(", ")),
+            format!("{{\"a\": \"{}", "word \"q\" , ".repeat(n)),
+            format!("{{\"a\": \"{}\"}}", "He said \"hi\" ".repeat(n)),
+            format!("Sure {}", "text {a} [b] ".repeat(n)),
+            format!("{{{}}}", (0..n).map(|i| format!("k{i}: v{i}")).collect::<Vec<_>>().join(", ")),
+            "[".repeat(5000),
+            format!("[{}]", "'a\\'b', ".repeat(n)),
+        ];
         for i in inputs {
-            out.push_str(&format!("{} => {}\n", serde_json::to_string(&i).unwrap(), super::loads(&i)));
+            let t = std::time::Instant::now();
+            let _ = super::loads(&i);
+            eprintln!("len {} took {:?}", i.len(), t.elapsed());
         }
-        std::fs::write("/tmp/jr_rust.txt", out).unwrap();
     }
 }

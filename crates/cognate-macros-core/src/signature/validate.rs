@@ -179,8 +179,7 @@ fn validate_field(
         names.insert(name.clone(), ident.clone());
     }
 
-    let type_ok = check_type(&field.ty, errors);
-    if !type_ok {
+    if check_type(&field.ty, errors) == Verdict::Drop {
         return None;
     }
     let optional = is_option(&field.ty);
@@ -210,64 +209,91 @@ fn is_field_name(name: &str) -> bool {
 
 const NOT_A_FIELD_TYPE: &str = "a field must hold owned data that serde can (de)serialize and schemars can describe";
 
-/// Rejects the types that can never be a field (their errors from rustc would be confusing),
-/// looking inside generic arguments. Returns whether the type is acceptable.
-fn check_type(ty: &Type, errors: &mut Errors) -> bool {
-    let reason = match ty {
-        Type::Reference(_) => Some(format!(
+/// What [`check_type`] concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Nothing wrong.
+    Ok,
+    /// Reported, but the type is valid Rust that serde and schemars accept (a tuple, a map
+    /// with integer keys): keep the field in the generated code, so nothing else breaks.
+    Keep,
+    /// Reported, and the type would make rustc report more errors: leave the field out.
+    Drop,
+}
+
+impl Verdict {
+    fn and(self, other: Verdict) -> Verdict {
+        match (self, other) {
+            (Verdict::Drop, _) | (_, Verdict::Drop) => Verdict::Drop,
+            (Verdict::Keep, _) | (_, Verdict::Keep) => Verdict::Keep,
+            _ => Verdict::Ok,
+        }
+    }
+}
+
+/// Rejects the types that can never be a field (their errors from rustc would be confusing,
+/// or they would only fail at run time), looking inside generic arguments.
+fn check_type(ty: &Type, errors: &mut Errors) -> Verdict {
+    let (verdict, reason) = match ty {
+        Type::Reference(_) => (
+            Verdict::Drop,
             "references cannot be signature field types: the generated structs own their data; \
              use `String` instead of `&str`, `Vec<T>` instead of `&[T]`"
-        )),
-        Type::Tuple(t) if t.elems.is_empty() => Some("`()` has no DSPy type: every field holds a value".to_string()),
-        Type::Tuple(_) => Some(
+                .to_string(),
+        ),
+        Type::Tuple(t) if t.elems.is_empty() => {
+            (Verdict::Keep, "`()` has no DSPy type: every field holds a value".to_string())
+        }
+        Type::Tuple(_) => (
+            Verdict::Keep,
             "tuples have no DSPy type: use a struct deriving `Serialize, Deserialize, JsonSchema` instead".to_string(),
         ),
-        Type::BareFn(_) => Some(format!("function pointers cannot be signature field types: {NOT_A_FIELD_TYPE}")),
-        Type::Ptr(_) => Some(format!("raw pointers cannot be signature field types: {NOT_A_FIELD_TYPE}")),
-        Type::TraitObject(_) => Some(format!("trait objects cannot be signature field types: {NOT_A_FIELD_TYPE}")),
-        Type::ImplTrait(_) => Some(format!("`impl Trait` cannot be a signature field type: {NOT_A_FIELD_TYPE}")),
-        Type::Never(_) => Some(format!("`!` cannot be a signature field type: {NOT_A_FIELD_TYPE}")),
-        Type::Slice(_) => Some("unsized slices cannot be signature field types: use `Vec<T>`".to_string()),
-        Type::Infer(_) => Some("write the field's type: `_` is not allowed here".to_string()),
-        _ => None,
-    };
-    if let Some(reason) = reason {
-        errors.spanned(ty, reason);
-        return false;
-    }
-    match ty {
-        Type::Array(a) => check_type(&a.elem, errors),
-        Type::Paren(p) => check_type(&p.elem, errors),
-        Type::Group(g) => check_type(&g.elem, errors),
-        Type::Path(p) => {
-            let mut ok = p.qself.as_ref().is_none_or(|q| check_type(&q.ty, errors));
-            let Some(last) = p.path.segments.last() else { return ok };
-            let PathArguments::AngleBracketed(args) = &last.arguments else { return ok };
-            let types: Vec<&Type> = args
-                .args
-                .iter()
-                .filter_map(|a| match a {
-                    GenericArgument::Type(t) => Some(t),
-                    _ => None,
-                })
-                .collect();
-            let is_map = ["HashMap", "BTreeMap", "IndexMap"].iter().any(|m| last.ident == m);
-            if let (true, Some(key)) = (is_map, types.first()) {
-                if is_non_string_scalar(key) {
-                    errors.spanned(
-                        key,
-                        "map keys must be strings: DSPy's type is `dict[str, T]`; use `String` keys",
-                    );
-                    ok = false;
-                }
-            }
-            for t in types {
-                ok &= check_type(t, errors);
-            }
-            ok
+        Type::BareFn(_) => {
+            (Verdict::Drop, format!("function pointers cannot be signature field types: {NOT_A_FIELD_TYPE}"))
         }
-        _ => true,
+        Type::Ptr(_) => (Verdict::Drop, format!("raw pointers cannot be signature field types: {NOT_A_FIELD_TYPE}")),
+        Type::TraitObject(_) => {
+            (Verdict::Drop, format!("trait objects cannot be signature field types: {NOT_A_FIELD_TYPE}"))
+        }
+        Type::ImplTrait(_) => {
+            (Verdict::Drop, format!("`impl Trait` cannot be a signature field type: {NOT_A_FIELD_TYPE}"))
+        }
+        Type::Never(_) => (Verdict::Drop, format!("`!` cannot be a signature field type: {NOT_A_FIELD_TYPE}")),
+        Type::Slice(_) => (Verdict::Drop, "unsized slices cannot be signature field types: use `Vec<T>`".to_string()),
+        Type::Infer(_) => (Verdict::Drop, "write the field's type: `_` is not allowed here".to_string()),
+        Type::Array(a) => return check_type(&a.elem, errors),
+        Type::Paren(p) => return check_type(&p.elem, errors),
+        Type::Group(g) => return check_type(&g.elem, errors),
+        Type::Path(p) => return check_path(p, errors),
+        _ => return Verdict::Ok,
+    };
+    errors.spanned(ty, reason);
+    verdict
+}
+
+fn check_path(p: &syn::TypePath, errors: &mut Errors) -> Verdict {
+    let mut verdict = p.qself.as_ref().map_or(Verdict::Ok, |q| check_type(&q.ty, errors));
+    let Some(last) = p.path.segments.last() else { return verdict };
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return verdict };
+    let types: Vec<&Type> = args
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let is_map = ["HashMap", "BTreeMap", "IndexMap"].iter().any(|m| last.ident == m);
+    if let (true, Some(key)) = (is_map, types.first()) {
+        if is_non_string_scalar(key) {
+            errors.spanned(key, "map keys must be strings: DSPy's type is `dict[str, T]`; use `String` keys");
+            verdict = verdict.and(Verdict::Keep);
+        }
     }
+    for t in types {
+        verdict = verdict.and(check_type(t, errors));
+    }
+    verdict
 }
 
 fn is_non_string_scalar(ty: &Type) -> bool {
@@ -301,7 +327,7 @@ mod tests {
 
     fn check(ty: Type) -> Vec<String> {
         let mut errors = Errors::default();
-        let ok = check_type(&ty, &mut errors);
+        let ok = check_type(&ty, &mut errors) == Verdict::Ok;
         let out = errors.into_compile_errors();
         let file: syn::File = syn::parse2(out).unwrap();
         let msgs: Vec<String> = file
@@ -355,6 +381,16 @@ mod tests {
             assert!(msgs.len() == 1 && msgs[0].contains(needle), "{needle}: {msgs:?}");
         }
         assert_eq!(check(parse_quote!(HashMap<&str, (u8, u8)>)).len(), 2, "every bad part is reported");
+    }
+
+    #[test]
+    fn keeps_fields_whose_types_still_compile() {
+        let verdict = |ty: Type| check_type(&ty, &mut Errors::default());
+        assert_eq!(verdict(parse_quote!(Vec<String>)), Verdict::Ok);
+        assert_eq!(verdict(parse_quote!((u8, u8))), Verdict::Keep);
+        assert_eq!(verdict(parse_quote!(HashMap<u32, ()>)), Verdict::Keep);
+        assert_eq!(verdict(parse_quote!(Vec<&str>)), Verdict::Drop);
+        assert_eq!(verdict(parse_quote!(HashMap<u32, &str>)), Verdict::Drop);
     }
 
     #[test]
