@@ -4,3 +4,4 @@ mod live;
 mod lm_client;
 mod mock_server;
 mod predict;
+mod signature;
