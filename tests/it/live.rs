@@ -72,3 +72,86 @@ async fn live_dspy_marker_prompt() {
     assert!(!text.trim().is_empty());
     assert!(resp.usage.total_tokens > 0);
 }
+
+mod typed {
+    //! `Predict` and `ChainOfThought` on the real model: the typed outputs must parse (the
+    //! answers need not be right).
+
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use cognate::prelude::*;
+    use serde::{Deserialize, Serialize};
+
+    /// Answer questions with short factoid answers.
+    #[signature]
+    struct FactoidQa {
+        /// a trivia question
+        #[input]
+        question: String,
+        /// often between 1 and 5 words
+        #[output]
+        answer: String,
+        /// how many words the answer has
+        #[output]
+        word_count: i64,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+    #[serde(rename_all = "lowercase")]
+    enum Sentiment {
+        Positive,
+        Negative,
+        Neutral,
+    }
+
+    /// Classify the sentiment of a product review.
+    #[signature]
+    struct Classify {
+        #[input]
+        review: String,
+        #[output]
+        sentiment: Sentiment,
+        /// whether the reviewer would buy again
+        #[output]
+        would_buy_again: bool,
+    }
+
+    fn settings() -> Option<Settings> {
+        super::live_client().map(|lm| Settings::default().with_lm(Arc::new(lm)))
+    }
+
+    #[tokio::test]
+    async fn live_predict_typed_outputs_parse() {
+        let Some(settings) = settings() else { return };
+        let started = Instant::now();
+        let out = settings
+            .clone()
+            .scope(Predict::<FactoidQa>::new().forward(FactoidQaInput { question: "Who wrote Hamlet?".into() }))
+            .await
+            .expect("typed Predict output");
+        println!("live Predict<FactoidQa>: {out:?} in {:?}", started.elapsed());
+        let started = Instant::now();
+        let review = "Broke after two days and support never answered. Avoid.";
+        let out = settings
+            .scope(Predict::<Classify>::new().forward(ClassifyInput { review: review.into() }))
+            .await
+            .expect("typed Predict output with a Literal and a bool");
+        println!("live Predict<Classify>: {out:?} in {:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn live_chain_of_thought_typed_outputs_parse() {
+        let Some(settings) = settings() else { return };
+        let started = Instant::now();
+        let out = settings
+            .scope(
+                ChainOfThought::<FactoidQa>::new()
+                    .forward(FactoidQaInput { question: "What is the largest planet in the solar system?".into() }),
+            )
+            .await
+            .expect("typed ChainOfThought output");
+        println!("live ChainOfThought<FactoidQa>: {out:?} in {:?}", started.elapsed());
+        assert!(!out.reasoning.trim().is_empty(), "reasoning must be filled");
+    }
+}
