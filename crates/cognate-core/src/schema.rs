@@ -181,7 +181,10 @@ impl<'a> Converter<'a> {
                         Ok(if nullable { optional(inner) } else { inner })
                     }
                     [] => Err(self.err(path, UNIT)),
-                    _ => Err(self.err(path, format!("a value of several types ({}) has no DSPy type", types_list(types)))),
+                    _ => {
+                        Err(self
+                            .err(path, format!("a value of several types ({}) has no DSPy type", types_list(types))))
+                    }
                 }
             }
             Some(_) => Err(self.err(path, "`type` is neither a string nor an array")),
@@ -211,8 +214,7 @@ impl<'a> Converter<'a> {
 
     fn object(&mut self, obj: &'a Map<String, Value>, path: &str, name: Option<&str>) -> Result<TypeDesc> {
         if let Some(properties) = obj.get("properties") {
-            let properties =
-                properties.as_object().ok_or_else(|| self.err(path, "`properties` is not an object"))?;
+            let properties = properties.as_object().ok_or_else(|| self.err(path, "`properties` is not an object"))?;
             return self.model(obj, properties, path, name);
         }
         if obj.contains_key("patternProperties") || obj.contains_key("propertyNames") {
@@ -252,7 +254,11 @@ impl<'a> Converter<'a> {
                 description: description(property),
             });
         }
-        Ok(TypeDesc::Model(Arc::new(ModelDesc { name: model_name, description: obj.get("description").and_then(Value::as_str).map(str::to_string), fields })))
+        Ok(TypeDesc::Model(Arc::new(ModelDesc {
+            name: model_name,
+            description: obj.get("description").and_then(Value::as_str).map(str::to_string),
+            fields,
+        })))
     }
 
     fn resolve(&mut self, reference: &str, path: &str) -> Result<TypeDesc> {
@@ -589,7 +595,12 @@ mod tests {
     #[test]
     fn signature_field_builds_the_field() {
         let f = __signature_field::<Vec<String>>("QA", "r#type", "type", "the kinds", Some("Kinds:"));
-        assert_eq!(f, FieldDesc::new("type", TypeDesc::List(Box::new(TypeDesc::Str))).with_desc("the kinds").with_prefix("Kinds:"));
+        assert_eq!(
+            f,
+            FieldDesc::new("type", TypeDesc::List(Box::new(TypeDesc::Str)))
+                .with_desc("the kinds")
+                .with_prefix("Kinds:")
+        );
         assert_eq!(__signature_field::<bool>("QA", "ok", "ok", "", None).prefix, None);
     }
 
@@ -599,7 +610,8 @@ mod tests {
 
     #[test]
     fn hand_written_schemas() {
-        let check = |schema: Value, expected: &str| assert_eq!(from_schema(schema.clone()).unwrap(), expected, "{schema}");
+        let check =
+            |schema: Value, expected: &str| assert_eq!(from_schema(schema.clone()).unwrap(), expected, "{schema}");
         check(json!({"type": "string"}), "str");
         check(json!({"type": ["number", "null"]}), "Union[float, NoneType]");
         check(json!({"type": ["string", "null"], "enum": ["a", "b", null]}), "Union[Literal['a', 'b'], NoneType]");
@@ -608,8 +620,14 @@ mod tests {
         check(json!({"oneOf": [{"const": "x"}, {"const": 2}]}), "Literal['x', 2]");
         check(json!({"anyOf": [{"type": "null"}, {"type": "integer"}]}), "Union[int, NoneType]");
         check(json!({"allOf": [{"type": "boolean"}]}), "bool");
-        check(json!({"type": "array", "items": {"$ref": "#/definitions/Item"}, "definitions": {"Item": {"type": "object", "properties": {"x": {"type": "integer"}}}}}), "list[Item]");
-        check(json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}), "dict[str, list[str]]");
+        check(
+            json!({"type": "array", "items": {"$ref": "#/definitions/Item"}, "definitions": {"Item": {"type": "object", "properties": {"x": {"type": "integer"}}}}}),
+            "list[Item]",
+        );
+        check(
+            json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}),
+            "dict[str, list[str]]",
+        );
         check(json!({"title": "Titled", "type": "object", "properties": {}}), "Titled");
     }
 

@@ -106,7 +106,10 @@ mod tests {
         };
         let doc = Doc::from_attrs(&s.attrs);
         assert_eq!(doc.literal().as_deref(), Some("Answer questions.\n\n  Keep it short.\nno space"));
-        assert_eq!(doc.to_str_expr().to_string(), quote!("Answer questions.\n\n  Keep it short.\nno space").to_string());
+        assert_eq!(
+            doc.to_str_expr().to_string(),
+            quote!("Answer questions.\n\n  Keep it short.\nno space").to_string()
+        );
     }
 
     #[test]

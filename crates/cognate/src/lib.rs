@@ -40,3 +40,8 @@ pub mod __private {
     pub use serde_json;
     pub use std::sync::OnceLock;
 }
+
+/// Compiles the README's example as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

@@ -7,7 +7,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Path, Type, Visibility};
+use syn::{
+    Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Path, Type, Visibility,
+};
 
 use crate::docs::Doc;
 use crate::errors::Errors;
@@ -145,10 +147,9 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
     let mut attrs = Vec::with_capacity(input.attrs.len());
     for attr in &input.attrs {
         match role_of(attr) {
-            Some(role) => errors.spanned(
-                attr,
-                format!("`#[{}]` marks a field, not the struct: put it on a field", role.name()),
-            ),
+            Some(role) => {
+                errors.spanned(attr, format!("`#[{}]` marks a field, not the struct: put it on a field", role.name()))
+            }
             None => attrs.push(attr.clone()),
         }
     }
@@ -364,7 +365,10 @@ mod tests {
         let m = &q.markers[0];
         assert_eq!(m.role, Role::Input);
         let lit = |l: &Option<LitStr>| l.as_ref().map(LitStr::value);
-        assert_eq!((lit(&m.desc), lit(&m.alias), lit(&m.prefix)), (Some("q".into()), Some("query".into()), Some("Query:".into())));
+        assert_eq!(
+            (lit(&m.desc), lit(&m.alias), lit(&m.prefix)),
+            (Some("q".into()), Some("query".into()), Some("Query:".into()))
+        );
         assert_eq!(def.fields[1].markers[0].role, Role::Output);
         assert!(matches!(def.fields[1].vis, Visibility::Public(_)));
     }
@@ -405,11 +409,33 @@ mod tests {
     #[test]
     fn non_structs_are_reported_and_re_emitted_without_markers() {
         for (tokens, needle) in [
-            (quote!(enum E { A }), "found an enum"),
+            (
+                quote!(
+                    enum E {
+                        A,
+                    }
+                ),
+                "found an enum",
+            ),
             (quote!(union U { #[input] a: u8 }), "found a union"),
-            (quote!(struct T(#[input] String);), "found a tuple struct"),
-            (quote!(struct U;), "found a unit struct"),
-            (quote!(fn f() {}), "expects a struct with named fields"),
+            (
+                quote!(
+                    struct T(#[input] String);
+                ),
+                "found a tuple struct",
+            ),
+            (
+                quote!(
+                    struct U;
+                ),
+                "found a unit struct",
+            ),
+            (
+                quote!(
+                    fn f() {}
+                ),
+                "expects a struct with named fields",
+            ),
         ] {
             let mut errors = Errors::default();
             let Item::Other(out) = item(tokens.clone(), &mut errors) else { panic!("{tokens} accepted") };
@@ -422,7 +448,16 @@ mod tests {
     #[test]
     fn markers_on_the_struct_are_reported() {
         let mut errors = Errors::default();
-        let Item::Struct { def, .. } = item(quote!(#[output] struct QA { #[input] a: String }), &mut errors) else {
+        let Item::Struct { def, .. } = item(
+            quote!(
+                #[output]
+                struct QA {
+                    #[input]
+                    a: String,
+                }
+            ),
+            &mut errors,
+        ) else {
             panic!()
         };
         assert!(def.attrs.is_empty());

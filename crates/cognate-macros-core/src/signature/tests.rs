@@ -141,8 +141,26 @@ fn the_expansion_uses_absolute_paths_only() {
     let mut tokens = Vec::new();
     flatten(super::expand(quote!(), item), &mut tokens);
     let names = [
-        "Option", "Some", "None", "String", "Vec", "Box", "Result", "OnceLock", "Debug", "Clone", "Copy", "Default",
-        "PartialEq", "Eq", "Hash", "Serialize", "Deserialize", "Signature", "SignatureDesc", "concat",
+        "Option",
+        "Some",
+        "None",
+        "String",
+        "Vec",
+        "Box",
+        "Result",
+        "OnceLock",
+        "Debug",
+        "Clone",
+        "Copy",
+        "Default",
+        "PartialEq",
+        "Eq",
+        "Hash",
+        "Serialize",
+        "Deserialize",
+        "Signature",
+        "SignatureDesc",
+        "concat",
     ];
     let mut checked = 0;
     for (i, t) in tokens.iter().enumerate() {
@@ -162,40 +180,154 @@ fn the_expansion_uses_absolute_paths_only() {
 #[test]
 fn reports_each_rule_once() {
     let cases: Vec<(TokenStream, &str)> = vec![
-        (quote!(struct S { #[output] a: String }), "signature `S` has no input field: mark at least one field with `#[input]`"),
-        (quote!(struct S { #[input] a: String }), "signature `S` has no output field: mark at least one field with `#[output]`"),
         (
-            quote!(struct S { #[input] #[output] a: String, #[output] b: String }),
+            quote!(
+                struct S {
+                    #[output]
+                    a: String,
+                }
+            ),
+            "signature `S` has no input field: mark at least one field with `#[input]`",
+        ),
+        (
+            quote!(
+                struct S {
+                    #[input]
+                    a: String,
+                }
+            ),
+            "signature `S` has no output field: mark at least one field with `#[output]`",
+        ),
+        (
+            quote!(
+                struct S {
+                    #[input]
+                    #[output]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
             "field `a` is marked both `#[input]` and `#[output]`: a field is one or the other",
         ),
-        (quote!(struct S { #[input] #[input] a: String, #[output] b: String }), "duplicate `#[input]` attribute on field `a`"),
         (
-            quote!(struct S { #[input] a: String, b: String, #[output] c: String }),
+            quote!(
+                struct S {
+                    #[input]
+                    #[input]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
+            "duplicate `#[input]` attribute on field `a`",
+        ),
+        (
+            quote!(
+                struct S {
+                    #[input]
+                    a: String,
+                    b: String,
+                    #[output]
+                    c: String,
+                }
+            ),
             "field `b` is neither an input nor an output: mark it `#[input]` or `#[output]`",
         ),
         (
-            quote!(struct S { #[input] a: String, #[output(alias = "a")] b: String }),
+            quote!(
+                struct S {
+                    #[input]
+                    a: String,
+                    #[output(alias = "a")]
+                    b: String,
+                }
+            ),
             "duplicate field name `a`: field `a` already uses it (names must be unique across inputs and outputs)",
         ),
         (
-            quote!(struct S { #[input(alias = "x y")] a: String, #[output] b: String }),
+            quote!(
+                struct S {
+                    #[input(alias = "x y")]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
             "alias `x y` is not a valid field name: use letters, digits and `_`, not starting with a digit",
         ),
         (
-            quote!(struct S<T> { #[input] a: T, #[output] b: String }),
+            quote!(
+                struct S<T> {
+                    #[input]
+                    a: T,
+                    #[output]
+                    b: String,
+                }
+            ),
             "`#[signature]` structs cannot be generic: a signature is one fixed contract, described once",
         ),
         (
-            quote!(struct S where String: Clone { #[input] a: String, #[output] b: String }),
+            quote!(
+                struct S
+                where
+                    String: Clone,
+                {
+                    #[input]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
             "`#[signature]` structs cannot be generic: a signature is one fixed contract, described once",
         ),
-        (quote!(struct S { #[input] a: &'static str, #[output] b: String }), "references cannot be signature field types"),
         (
-            quote!(struct S { #[input] #[serde(rename = "x")] a: String, #[output] b: String }),
+            quote!(
+                struct S {
+                    #[input]
+                    a: &'static str,
+                    #[output]
+                    b: String,
+                }
+            ),
+            "references cannot be signature field types",
+        ),
+        (
+            quote!(
+                struct S {
+                    #[input]
+                    #[serde(rename = "x")]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
             "`#[serde]` attributes are not supported on signature fields",
         ),
-        (quote!(struct S { #[input] #[cfg(test)] a: String, #[output] b: String }), "`#[cfg]` is not supported"),
-        (quote!(#[derive(Debug)] struct S { #[input] a: String, #[output] b: String }), "`#[signature]` derives what it needs"),
+        (
+            quote!(
+                struct S {
+                    #[input]
+                    #[cfg(test)]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
+            "`#[cfg]` is not supported",
+        ),
+        (
+            quote!(
+                #[derive(Debug)]
+                struct S {
+                    #[input]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
+            "`#[signature]` derives what it needs",
+        ),
     ];
     for (item, expected) in cases {
         let msgs = errors(item.clone());
@@ -226,7 +358,19 @@ fn recovers_by_emitting_what_is_sound() {
     // A field type rustc would reject too is left out; everything else is still generated.
     let file = expand(
         quote!(),
-        quote!(struct S { #[input] a: &str, #[input] b: String, #[input] t: (u8, u8), c: u8, #[output] d: bool }),
+        quote!(
+            struct S {
+                #[input]
+                a: &str,
+                #[input]
+                b: String,
+                #[input]
+                t: (u8, u8),
+                c: u8,
+                #[output]
+                d: bool,
+            }
+        ),
     );
     assert_eq!(errors_of(&file).len(), 3);
     assert_eq!(field_names(structure(&file, "SInput")), ["b", "t"], "a tuple still compiles: kept");
@@ -234,7 +378,17 @@ fn recovers_by_emitting_what_is_sound() {
     signature_impl(&file);
 
     // A generic struct: emitted as written, markers removed, nothing generated.
-    let file = expand(quote!(), quote!(struct S<T> { #[input] a: T, #[output] b: String }));
+    let file = expand(
+        quote!(),
+        quote!(
+            struct S<T> {
+                #[input]
+                a: T,
+                #[output]
+                b: String,
+            }
+        ),
+    );
     assert_eq!(errors_of(&file).len(), 1);
     let s = structure(&file, "S");
     assert_eq!(field_names(s), ["a", "b"]);

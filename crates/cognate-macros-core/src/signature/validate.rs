@@ -93,10 +93,8 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
     }
     let ident = &def.ident;
     if !any_input {
-        errors.spanned(
-            ident,
-            format!("signature `{ident}` has no input field: mark at least one field with `#[input]`"),
-        );
+        errors
+            .spanned(ident, format!("signature `{ident}` has no input field: mark at least one field with `#[input]`"));
     }
     if !any_output {
         errors.spanned(
@@ -118,11 +116,7 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
     })
 }
 
-fn validate_field(
-    field: FieldDef,
-    names: &mut HashMap<String, Ident>,
-    errors: &mut Errors,
-) -> Option<(Role, Field)> {
+fn validate_field(field: FieldDef, names: &mut HashMap<String, Ident>, errors: &mut Errors) -> Option<(Role, Field)> {
     let ident = &field.ident;
     let Some(first) = field.markers.first() else {
         errors.spanned(

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use cognate::prelude::*;
 use cognate::TypeDesc;
+use cognate::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
