@@ -190,7 +190,7 @@ fn the_struct_is_a_zero_sized_marker() {
     fn traits<T: Copy + Default + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + 'static>() {}
     traits::<QA>();
     assert_eq!(std::mem::size_of::<QA>(), 0);
-    assert_eq!(QA, QA::default());
+    assert_eq!(QA, <QA as Default>::default());
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug)]

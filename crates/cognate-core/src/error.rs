@@ -37,6 +37,36 @@ pub enum Error {
     /// An LM reply could not be parsed into the signature's outputs.
     #[error(transparent)]
     Parse(#[from] Box<ParseError>),
+    /// A variable was given a value outside its domain, or a configuration breaks a constraint.
+    #[error("variable `{name}`: {reason}")]
+    Variable {
+        /// The variable's path in the program (or the constraint's name).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A search space could not produce a valid configuration.
+    #[error("search space: {0}")]
+    SearchSpace(String),
+    /// Saved program state does not fit the program.
+    #[error("cannot load state at `{path}`: {reason}")]
+    State {
+        /// Where in the state the problem is (a predictor path, `path.demos[2]`, ...).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{action} `{path}`: {source}")]
+    Io {
+        /// What was being done (`cannot read`, `cannot write`).
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// `Result` with [`Error`] as the default error type.

@@ -7,17 +7,21 @@ pub mod chain_of_thought;
 pub mod module;
 pub mod predict;
 pub mod predictor;
+pub mod program;
 pub mod settings;
 pub mod trace;
+pub mod variable;
 
 pub use chain_of_thought::{ChainOfThought, REASONING_PREFIX, WithReasoning};
 pub use module::Module;
 pub use predict::Predict;
 pub use predictor::{CallConfig, Predictor};
+pub use program::{Component, ComponentExt, Visitor, VisitorMut};
 pub use settings::{Settings, configure};
 pub use trace::{TraceEntry, TraceSink, traced};
+pub use variable::{Domain, DynVariable};
 
 /// The runtime's everyday imports.
 pub mod prelude {
-    pub use crate::{CallConfig, ChainOfThought, Module, Predict, Settings, WithReasoning};
+    pub use crate::{CallConfig, ChainOfThought, Component, ComponentExt, Module, Predict, Settings, WithReasoning};
 }

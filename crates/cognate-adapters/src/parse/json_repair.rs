@@ -11,6 +11,8 @@
 //! regex character classes, low smart quotes, fenced snippets inside strings) are not
 //! reproduced; see `docs/adapters.md`.
 
+use std::cell::RefCell;
+
 use serde_json::{Map, Value};
 
 use super::text::{py_isspace, py_rstrip};
@@ -43,6 +45,16 @@ struct Parser<'a> {
     depth: usize,
     /// Contexts a repair left for the next value (json_repair's `deferred_contexts`).
     deferred: Vec<Ctx>,
+    /// Indexes that keep look-ahead scans linear; rebuilt when `s` changes.
+    lookup: RefCell<Lookup>,
+}
+
+/// For each set of target characters, the next position holding one of them; and the run of
+/// backslashes before each position.
+#[derive(Default)]
+struct Lookup {
+    next: Vec<(Vec<char>, Vec<u32>)>,
+    backslashes: Vec<u32>,
 }
 
 fn is_delim(c: char) -> bool {
@@ -89,7 +101,7 @@ fn same_shape(a: &Value, b: &Value) -> bool {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Self {
-        Parser { src, s: src.chars().collect(), idx: 0, ctx: Vec::new(), tried_suffix: false, depth: 0, deferred: Vec::new() }
+        Parser { src, s: src.chars().collect(), idx: 0, ctx: Vec::new(), tried_suffix: false, depth: 0, deferred: Vec::new(), lookup: RefCell::default() }
     }
 
     fn at(&self, offset: isize) -> Option<char> {
@@ -128,22 +140,43 @@ impl<'a> Parser<'a> {
 
     /// Offset of the next unescaped character in `targets`, or the distance to the end.
     fn skip_to(&self, targets: &[char], offset: isize) -> isize {
-        let mut i = (self.idx as isize + offset).max(0) as usize;
-        let mut backslashes = 0usize;
-        while i < self.s.len() {
-            let ch = self.s[i];
-            if ch == '\\' {
-                backslashes += 1;
-                i += 1;
-                continue;
-            }
-            if targets.contains(&ch) && backslashes % 2 == 0 {
-                return i as isize - self.idx as isize;
-            }
-            backslashes = 0;
-            i += 1;
+        let start = (self.idx as isize + offset).max(0) as usize;
+        let len = self.s.len();
+        if start >= len {
+            return len as isize - self.idx as isize;
         }
-        self.s.len() as isize - self.idx as isize
+        let mut lookup = self.lookup.borrow_mut();
+        let lookup = &mut *lookup;
+        let slot = match lookup.next.iter().position(|(t, _)| t.as_slice() == targets) {
+            Some(slot) => slot,
+            None => {
+                let mut next = vec![len as u32; len + 1];
+                for i in (0..len).rev() {
+                    next[i] = if targets.contains(&self.s[i]) { i as u32 } else { next[i + 1] };
+                }
+                lookup.next.push((targets.to_vec(), next));
+                lookup.next.len() - 1
+            }
+        };
+        if lookup.backslashes.len() != len {
+            lookup.backslashes = vec![0; len];
+            for i in 1..len {
+                if self.s[i - 1] == '\\' {
+                    lookup.backslashes[i] = lookup.backslashes[i - 1] + 1;
+                }
+            }
+        }
+        let next = &lookup.next[slot].1;
+        let mut q = next[start] as usize;
+        while q < len {
+            // Backslashes are only counted from where the scan starts.
+            let run = (lookup.backslashes[q] as usize).min(q - start);
+            if run % 2 == 0 {
+                return q as isize - self.idx as isize;
+            }
+            q = next[q + 1] as usize;
+        }
+        len as isize - self.idx as isize
     }
 
     fn skip_comment(&mut self) {
@@ -587,6 +620,7 @@ impl<'a> Parser<'a> {
         if (inner.starts_with("\\\"") && inner.contains("\\\":")) || (inner.starts_with("\\'") && inner.contains("\\':")) {
             let normalized: Vec<char> = attempted.replace("\\\"", "\"").replace("\\'", "'").chars().collect();
             self.s.splice(start - 1..attempted_end, normalized);
+            *self.lookup.borrow_mut() = Lookup::default();
             self.idx = start;
             self.ctx.push(Ctx::Key);
             let repaired = self.parse_object();
@@ -947,7 +981,7 @@ impl<'a> Parser<'a> {
         // Unmatched `{` in `acc`, counted incrementally up to `counted` bytes.
         let (mut counted, mut open_braces) = (0usize, 0usize);
         // Start of a compact `[...]` (regex character class) still open in `acc`.
-        let (mut class_scanned, mut class_start) = (0usize, None::<usize>);
+        let (mut class_scanned, mut class_open, mut class_ws) = (0usize, false, false);
         while let Some(c) = ch {
             if c == r {
                 break;
@@ -1054,15 +1088,16 @@ impl<'a> Parser<'a> {
                 }
             }
             if c == r && self.current() == Some(Ctx::Value) {
-                for (i, b) in acc[class_scanned..].char_indices() {
+                for b in acc[class_scanned..].chars() {
                     match b {
-                        '[' => class_start = Some(class_scanned + i + 1),
-                        ']' => class_start = None,
+                        '[' => (class_open, class_ws) = (true, false),
+                        ']' => class_open = false,
+                        b if py_isspace(b) => class_ws = true,
                         _ => {}
                     }
                 }
                 class_scanned = acc.len();
-                let in_class = class_start.is_some_and(|start| !acc[start..].chars().any(py_isspace));
+                let in_class = class_open && !class_ws;
                 if in_class && self.at(self.skip_to(&[']'], 1)) == Some(']') {
                     acc.push(c);
                     self.idx += 1;

@@ -19,6 +19,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::validate::{Field, Signature};
+use crate::docs::Text;
 
 /// The marker type, the input and output structs, and the `Signature` impl.
 pub(crate) fn expand(sig: &Signature) -> TokenStream {
@@ -99,14 +100,24 @@ pub(crate) fn expand(sig: &Signature) -> TokenStream {
 }
 
 fn field_decl(f: &Field, struct_vis: &Visibility) -> TokenStream {
-    let Field { attrs, vis, ident, ty, name, aliased, optional, .. } = f;
+    let Field { attrs, vis, ident, ty, name, aliased, optional, desc, .. } = f;
     let vis = match vis {
         Visibility::Inherited => struct_vis,
         own => own,
     };
+    // The generated field may be more visible than the user's was: document it, so
+    // `missing_docs` stays quiet, with the description when there is one.
+    let doc = (!attrs.iter().any(|a| a.path().is_ident("doc"))).then(|| {
+        let text = match desc {
+            Text::Lit(lit) => format!(" {}", lit.value()),
+            Text::Doc(_) => format!(" The `{name}` field."),
+        };
+        quote!(#[doc = #text])
+    });
     let rename = aliased.then(|| quote!(#[serde(rename = #name)]));
     let default = optional.then(|| quote!(#[serde(default)]));
     quote! {
+        #doc
         #(#attrs)*
         #rename
         #default

@@ -8,7 +8,7 @@ mod validate;
 mod tests;
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 
 use crate::errors::Errors;
 
@@ -17,9 +17,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse::args(attr, &mut errors);
     let output = match parse::item(item, &mut errors) {
-        parse::Item::Struct { def, fallback } => match validate::validate(args, def, &mut errors) {
+        parse::Item::Struct { def, fallback } => match validate::validate(args, *def, &mut errors) {
             Some(signature) => expand::expand(&signature),
-            None => fallback.into_token_stream(),
+            None => fallback,
         },
         parse::Item::Other(tokens) => tokens,
     };

@@ -73,7 +73,7 @@ pub(crate) struct StructDef {
 pub(crate) enum Item {
     /// A struct with named fields; `fallback` is the item with the macro's attributes removed,
     /// to emit instead of the generated code if validation finds it cannot be generated.
-    Struct { def: StructDef, fallback: DeriveInput },
+    Struct { def: Box<StructDef>, fallback: TokenStream },
     /// Anything else (already reported): emit these tokens as they are.
     Other(TokenStream),
 }
@@ -177,15 +177,15 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
         })
         .collect();
     Item::Struct {
-        def: StructDef {
+        def: Box::new(StructDef {
             doc: Doc::from_attrs(&attrs),
             attrs,
             vis: input.vis,
             ident: input.ident,
             generics: input.generics,
             fields,
-        },
-        fallback,
+        }),
+        fallback: fallback.into_token_stream(),
     }
 }
 

@@ -94,12 +94,18 @@ fn generates_marker_input_output_and_impl() {
     assert!(matches!(fields[0].vis, syn::Visibility::Public(_)), "fields take the struct's visibility");
     assert!(matches!(fields[1].vis, syn::Visibility::Restricted(_)), "an explicit visibility is kept");
     assert_eq!(compact_attrs(&fields[0].attrs), r#"#[doc=r"atriviaquestion"]"#);
-    assert_eq!(compact_attrs(&fields[1].attrs), compact(quote!(#[serde(rename = "passages")] #[serde(default)])));
+    assert_eq!(
+        compact_attrs(&fields[1].attrs),
+        compact(quote!(#[doc = " facts"] #[serde(rename = "passages")] #[serde(default)])),
+        "an undocumented field gets its `desc` as doc"
+    );
     assert!(compact_attrs(&input.attrs).contains("#[serde(crate=\"::cognate::__private::serde\")]"));
     assert!(compact_attrs(&input.attrs).contains("::cognate::__private::serde::Deserialize"));
 
     let output = structure(&file, "QAOutput");
     assert_eq!(field_names(output), ["answer", "r#type"]);
+    let r#type = output.fields.iter().nth(1).unwrap();
+    assert_eq!(compact_attrs(&r#type.attrs), compact(quote!(#[doc = " The `type` field."])));
 
     let imp = compact(signature_impl(&file));
     assert!(imp.starts_with("impl::cognate::__private::cognate_core::SignatureforQA"), "{imp}");
@@ -327,6 +333,18 @@ fn reports_each_rule_once() {
                 }
             ),
             "`#[signature]` derives what it needs",
+        ),
+        (
+            quote!(
+                #[serde(rename_all = "camelCase")]
+                struct S {
+                    #[input]
+                    a: String,
+                    #[output]
+                    b: String,
+                }
+            ),
+            "serde and schemars attributes are not supported on a signature",
         ),
     ];
     for (item, expected) in cases {

@@ -63,6 +63,13 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
         );
     }
     for attr in &def.attrs {
+        if attr.path().is_ident("serde") || attr.path().is_ident("schemars") {
+            errors.spanned(
+                attr,
+                "serde and schemars attributes are not supported on a signature: the descriptor must match the \
+                 generated structs' serde form; use `alias = \"...\"` in `#[input(...)]`/`#[output(...)]` to rename a field",
+            );
+        }
         if attr.path().is_ident("derive") {
             let ident = &def.ident;
             errors.spanned(
@@ -107,7 +114,11 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
     }
     Some(Signature {
         krate,
-        attrs: def.attrs.into_iter().filter(|a| !a.path().is_ident("derive")).collect(),
+        attrs: def
+            .attrs
+            .into_iter()
+            .filter(|a| !["derive", "serde", "schemars"].iter().any(|n| a.path().is_ident(n)))
+            .collect(),
         vis: def.vis,
         ident: def.ident,
         instructions: def.doc,
