@@ -5,4 +5,6 @@ mod live;
 mod lm_client;
 mod mock_server;
 mod predict;
+mod program;
 mod signature;
+mod state;

@@ -59,46 +59,71 @@ impl FieldDesc {
     }
 }
 
-/// DSPy's `infer_prefix`: `camelCase` and `snake_case` names become `Title Case:`.
+/// DSPy's `infer_prefix` followed by `:`: `camelCase`, `snake_case` and digits become
+/// `Title Case` words (`question_text` → `Question Text:`, `HTMLParser` → `HTML Parser:`,
+/// `text2number` → `Text 2 Number:`).
+///
+/// It follows DSPy 3.4.1's four regex passes exactly, quirks included (`snake__double` →
+/// `Snake  Double:`); the ASCII classes (`[A-Z]`, `[a-z]`, digits) are ASCII here as there.
 pub fn infer_prefix(name: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
     let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
+    // (.)([A-Z][a-z]+) → \1_\2
+    let mut s1 = Vec::with_capacity(chars.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = chars[i] != '\n'
+            && chars.get(i + 1).is_some_and(char::is_ascii_uppercase)
+            && chars.get(i + 2).is_some_and(char::is_ascii_lowercase);
+        if starts_word {
+            let mut end = i + 2;
+            while chars.get(end).is_some_and(char::is_ascii_lowercase) {
+                end += 1;
             }
-            continue;
+            s1.push(chars[i]);
+            s1.push('_');
+            s1.extend_from_slice(&chars[i + 1..end]);
+            i = end;
+        } else {
+            s1.push(chars[i]);
+            i += 1;
         }
-        let boundary = c.is_uppercase()
-            && i > 0
-            && (chars[i - 1].is_lowercase()
-                || chars[i - 1].is_ascii_digit()
-                || (chars[i - 1].is_uppercase() && chars.get(i + 1).is_some_and(|n| n.is_lowercase())));
-        if boundary && !cur.is_empty() {
-            words.push(std::mem::take(&mut cur));
-        }
-        cur.push(c);
     }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
+    let s2 = split_pairs(&s1, |a| a.is_ascii_lowercase() || a.is_ascii_digit(), |b| b.is_ascii_uppercase());
+    let s3 = split_pairs(&s2, |a| a.is_ascii_alphabetic(), |b| b.is_ascii_digit());
+    let s4 = split_pairs(&s3, |a| a.is_ascii_digit(), |b| b.is_ascii_alphabetic());
+    let words: String = s4.into_iter().collect();
     let titled: Vec<String> = words
-        .iter()
+        .split('_')
         .map(|w| {
-            if w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && w.len() > 1 {
-                w.clone()
-            } else {
-                let mut cs = w.chars();
-                match cs.next() {
-                    Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
-                    None => String::new(),
-                }
+            // Python's `str.isupper()`: some cased character and no lowercase one.
+            let is_upper = w.chars().any(char::is_uppercase) && !w.chars().any(char::is_lowercase);
+            if is_upper {
+                return w.to_string();
+            }
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                None => String::new(),
             }
         })
         .collect();
     format!("{}:", titled.join(" "))
+}
+
+/// One left-to-right, non-overlapping `re.sub("(a)(b)", r"\1_\2", s)` pass.
+fn split_pairs(chars: &[char], first: impl Fn(&char) -> bool, second: impl Fn(&char) -> bool) -> Vec<char> {
+    let mut out = Vec::with_capacity(chars.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        if first(&chars[i]) && chars.get(i + 1).is_some_and(&second) {
+            out.extend([chars[i], '_', chars[i + 1]]);
+            i += 2;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The full description of a signature: instructions and fields.
@@ -355,5 +380,13 @@ mod tests {
         assert_eq!(infer_prefix("question_text"), "Question Text:");
         assert_eq!(infer_prefix("camelCaseName"), "Camel Case Name:");
         assert_eq!(infer_prefix("HTMLParser"), "HTML Parser:");
+        // Vectors from DSPy 3.4.1 (more in cognate-runtime/tests/data/dspy-state/infer_prefix.json).
+        assert_eq!(infer_prefix("text2number"), "Text 2 Number:");
+        assert_eq!(infer_prefix("getHTTPResponse"), "Get HTTP Response:");
+        assert_eq!(infer_prefix("mixed_CaseName"), "Mixed  Case Name:");
+        assert_eq!(infer_prefix("num_3d_points"), "Num 3 D Points:");
+        assert_eq!(infer_prefix("ABcDE"), "A Bc DE:");
+        assert_eq!(infer_prefix("_private"), " Private:");
+        assert_eq!(infer_prefix("ÜberName"), "Über Name:");
     }
 }

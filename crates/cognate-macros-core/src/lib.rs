@@ -28,7 +28,9 @@
 
 mod docs;
 mod errors;
+mod program;
 mod signature;
+mod variable;
 
 use proc_macro2::TokenStream;
 
@@ -38,4 +40,21 @@ use proc_macro2::TokenStream;
 /// Never panics on user input: every problem becomes a `compile_error!` in the output.
 pub fn signature(attr: TokenStream, item: TokenStream) -> TokenStream {
     signature::expand(attr, item)
+}
+
+/// Expands `#[program]`: `attr` is the attribute's arguments (empty or `crate = path`),
+/// `item` the annotated struct. See the `cognate` crate for the user guide.
+///
+/// Never panics on user input: every problem becomes a `compile_error!` in the output.
+pub fn program(attr: TokenStream, item: TokenStream) -> TokenStream {
+    program::expand(attr, item)
+}
+
+/// Expands `variable!`: `input` is `krate; <declaration>` as the facade's `macro_rules!`
+/// forwards it (or just the declaration, naming `::cognate`). See the `cognate` crate for the
+/// syntax.
+///
+/// Never panics on user input: every problem becomes a `compile_error!` in the output.
+pub fn variable(input: TokenStream) -> TokenStream {
+    variable::expand(input)
 }

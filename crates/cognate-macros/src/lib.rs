@@ -107,3 +107,90 @@ use proc_macro::TokenStream;
 pub fn signature(attr: TokenStream, item: TokenStream) -> TokenStream {
     cognate_macros_core::signature(attr.into(), item.into()).into()
 }
+
+/// Makes a struct of modules a program: introspectable (named predictors, variables),
+/// copyable and traced. You write the struct and its `forward` (`impl Module`); the macro
+/// writes `impl Component` and `impl Program`.
+///
+/// ```
+/// use cognate::prelude::*;
+///
+/// /// Answer questions with short factoid answers.
+/// #[signature]
+/// pub struct QA {
+///     #[input]
+///     pub question: String,
+///     #[output]
+///     pub answer: String,
+/// }
+///
+/// #[program]
+/// #[derive(Clone)]
+/// pub struct Answerer {
+///     generate_answer: ChainOfThought<QA>,
+///     #[skip]
+///     greeting: String,
+/// }
+///
+/// impl Module for Answerer {
+///     type Input = String;
+///     type Output = String;
+///     async fn forward(&self, question: String) -> cognate::Result<String> {
+///         let out = self.generate_answer.forward(QAInput { question }).await?;
+///         Ok(format!("{} {}", self.greeting, out.answer))
+///     }
+/// }
+///
+/// let program = Answerer { generate_answer: ChainOfThought::new(), greeting: "Hi!".into() };
+/// let paths: Vec<String> = program.named_predictors().into_iter().map(|(path, _)| path).collect();
+/// assert_eq!(paths, ["generate_answer.predict"]);
+/// assert_eq!(program.type_name(), "Answerer");
+/// ```
+///
+/// # What you write
+///
+/// A struct with named fields. Every field is a **component** — a module (`Predict`,
+/// `ChainOfThought`, `Predictor`), a `Variable`, another `#[program]` struct, or a `Vec`,
+/// `Option` or `Box` of those: anything implementing `cognate::Component` — unless marked:
+///
+/// - `#[skip]`: plain data (a retriever, a client, configuration), invisible to optimizers;
+/// - `#[component(rename = "name")]`: the name used in paths and saved state when the DSPy
+///   attribute name differs from the Rust field name.
+///
+/// The struct must be `Clone` (deep copy of learnable state; LMs are shared `Arc`s) and
+/// implement `cognate::Module` — an ordinary `async fn forward` with loops, branches, early
+/// returns and `tokio::join!`. Type parameters are allowed (field types that use them get a
+/// `Component` bound); lifetimes and const parameters are not. `#[program(crate = path)]`
+/// names the `cognate` crate when it is re-exported elsewhere.
+///
+/// # What it generates
+///
+/// - `impl Component`: visits each component field at `field` (so a `ChainOfThought` in
+///   `generate_answer` is the predictor `generate_answer.predict`, the third of a `Vec` field
+///   `hops` is `hops[2]`, a nested program's `answer` is `sub.answer`), entering the program
+///   under its type name. `named_predictors()`, `named_predictors_mut()`, `named_variables()`,
+///   `describe()` and `to_mermaid()` all build on it.
+/// - `impl Program`: `type_name()`, plus the provided `call()` (runs `forward` in a
+///   `cognate::program` span, naming each LM call after its predictor's path) and
+///   `bind_paths()`.
+///
+/// # Compile-time checks
+///
+/// Each mistake is one error at the spot that is wrong, all reported at once: a tuple or unit
+/// struct, an enum or union, lifetime or const parameters, `#[skip]` with arguments or
+/// repeated, `#[skip]` together with `#[component]`, unknown or repeated `#[component]` keys,
+/// a rename that is not a Python attribute name, two fields with the same name, markers on
+/// the struct. A field type that is not a component is a type error at the field's type; a
+/// missing `impl Module` or `Clone` is a type error at the struct's name.
+#[proc_macro_attribute]
+pub fn program(attr: TokenStream, item: TokenStream) -> TokenStream {
+    cognate_macros_core::program(attr.into(), item.into()).into()
+}
+
+/// The implementation of `cognate::variable!` (which forwards `$crate; <declaration>` here).
+/// Use `cognate::variable!`; its documentation has the syntax.
+#[doc(hidden)]
+#[proc_macro]
+pub fn variable(input: TokenStream) -> TokenStream {
+    cognate_macros_core::variable(input.into()).into()
+}

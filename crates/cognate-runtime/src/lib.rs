@@ -16,12 +16,18 @@ pub use chain_of_thought::{ChainOfThought, REASONING_PREFIX, WithReasoning};
 pub use module::Module;
 pub use predict::Predict;
 pub use predictor::{CallConfig, Predictor};
-pub use program::{Component, ComponentExt, Visitor, VisitorMut};
+pub use program::{Component, ComponentExt, Describe, Program, SaveState, Visitor, VisitorMut};
 pub use settings::{Settings, configure};
 pub use trace::{TraceEntry, TraceSink, traced};
-pub use variable::{Domain, DynVariable};
+pub use variable::{
+    Configuration, Constraint, Constraints, Derived, Domain, DynVariable, ModuleChoice, ReasoningStrategy, SearchSpace,
+    SeededRng, Variable,
+};
 
 /// The runtime's everyday imports.
 pub mod prelude {
-    pub use crate::{CallConfig, ChainOfThought, Component, ComponentExt, Module, Predict, Settings, WithReasoning};
+    pub use crate::{
+        CallConfig, ChainOfThought, Component, ComponentExt, Describe, Module, Predict, Program, SaveState, Settings,
+        WithReasoning,
+    };
 }

@@ -94,6 +94,10 @@ pub struct Predictor {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// The name used in traces and spans (a program path such as `generate_answer.predict`).
     pub name: Option<String>,
+    /// The LM settings a loaded state file asked for (DSPy's `lm` dict, minus endpoint keys),
+    /// kept so they are written back on save. Cognate never builds an LM from it: attach one
+    /// with [`Predictor::lm`]. See `docs/saved-state.md`.
+    pub saved_lm: Option<serde_json::Value>,
 }
 
 impl std::fmt::Debug for Predictor {
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Predictor {
             .field("config", &self.config)
             .field("lm", &self.lm.as_ref().map(|lm| lm.model_name().to_string()))
             .field("adapter", &self.adapter.as_ref().map(|a| a.name()))
+            .field("saved_lm", &self.saved_lm)
             .finish()
     }
 }
@@ -119,6 +124,7 @@ impl Predictor {
             lm: None,
             adapter: None,
             name: None,
+            saved_lm: None,
         }
     }
 
@@ -135,6 +141,28 @@ impl Predictor {
     /// Replaces the instructions.
     pub fn set_instructions(&mut self, instructions: impl Into<String>) {
         self.signature.instructions = instructions.into();
+    }
+
+    /// Sets a field's prefix (`None`: derived from the name) and description (empty: none),
+    /// as a loaded state does. Its name and type stay. Returns `false` if there is no such field.
+    pub fn set_field_meta(&mut self, name: &str, prefix: Option<String>, desc: impl Into<String>) -> bool {
+        let sig = &mut self.signature;
+        match sig.inputs.iter_mut().chain(sig.outputs.iter_mut()).find(|f| f.name == name) {
+            Some(field) => {
+                field.prefix = prefix;
+                field.desc = desc.into();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The name spans and traces use: this predictor's path in the program being run by
+    /// `Program::call`, else [`Predictor::name`], else the signature's name.
+    fn trace_name(&self) -> String {
+        crate::program::current_path(self)
+            .or_else(|| self.name.clone())
+            .unwrap_or_else(|| self.signature.name.clone())
     }
 
     fn lm_for_call(&self, settings: &Settings) -> Result<SharedLm> {
@@ -197,7 +225,7 @@ impl Predictor {
 
         if let Some(sink) = &settings.trace {
             sink.record(TraceEntry {
-                predictor: self.name.clone().unwrap_or_else(|| self.signature.name.clone()),
+                predictor: self.trace_name(),
                 inputs,
                 outputs: prediction.data.clone(),
             });
@@ -226,7 +254,7 @@ impl Predictor {
         let span = tracing::info_span!(
             target: "cognate::lm",
             "lm_call",
-            predictor = %self.name.as_deref().unwrap_or(&self.signature.name),
+            predictor = %self.trace_name(),
             model = %lm.model_name(),
             adapter = adapter.name(),
             prompt_tokens = tracing::field::Empty,

@@ -10,7 +10,7 @@ pub use cognate_core::{
     DynLanguageModel, Error, Example, FieldDesc, LanguageModel, LmError, LmRequest, LmResponse, Message, ParseError,
     Prediction, Result, SharedLm, Signature, SignatureDesc, TypeDesc, Values,
 };
-pub use cognate_macros::signature;
+pub use cognate_macros::{program, signature};
 pub use cognate_runtime::*;
 
 /// Core types (signatures, type descriptors, the LM boundary).
@@ -27,18 +27,82 @@ pub mod lm {
 pub mod prelude {
     pub use cognate_adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};
     pub use cognate_core::{Example, LanguageModel, Prediction, Signature};
-    pub use cognate_macros::signature;
+    pub use cognate_macros::{program, signature};
     pub use cognate_runtime::prelude::*;
+    pub use cognate_runtime::{ReasoningStrategy, SearchSpace, Variable};
+    pub use crate::variable;
 }
 
 /// Plumbing for the macros. Not public API: anything here may change without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use cognate_core;
+    pub use cognate_runtime;
     pub use schemars;
     pub use serde;
     pub use serde_json;
     pub use std::sync::OnceLock;
+    pub use cognate_macros::variable;
+    pub use cognate_runtime::variable::{Variable, expect_declared};
+}
+
+/// Declares a [`Variable`]: a typed value with a default and a domain, that optimizers
+/// search over. Literal arguments are checked at compile time.
+///
+/// ```
+/// use cognate::{Variable, variable};
+///
+/// #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+/// enum Style { Terse, Verbose }
+///
+/// let temperature: Variable<f32> = variable!(float(0.0..=1.0), default = 0.7);
+/// let learning_rate: Variable<f64> = variable!(float(1e-4..=1e-1, log), default = 1e-3);
+/// let hops: Variable<u32> = variable!(int(1..=5), default = 2);
+/// let k: Variable<usize> = variable!(int(0..=100, step = 10), default = 20);
+/// let cache: Variable<bool> = variable!(bool, default = true);
+/// let tone: Variable<String> = variable!(choice["terse", "verbose"], default = "terse");
+/// let style: Variable<Style> = variable!(choice[Style::Terse, Style::Verbose], default = Style::Terse);
+/// let every: Variable<Style> = variable!(choice(Style), default = Style::Verbose); // all variants
+/// assert_eq!(hops.get(), 2);
+/// assert_eq!(tone.get(), "terse");
+/// # let _ = (temperature, learning_rate, k, cache, style, every);
+/// ```
+///
+/// # Syntax
+///
+/// `variable!(KIND, default = EXPR)`, where `KIND` is one of
+///
+/// | kind | domain | Rust type |
+/// |---|---|---|
+/// | `float(LOW..=HIGH)` | float range, sampled uniformly | `f32`, `f64` |
+/// | `float(LOW..=HIGH, log)` | float range, sampled log-uniformly (`LOW > 0`) | `f32`, `f64` |
+/// | `int(LOW..=HIGH)` / `int(LOW..=HIGH, step = N)` | `LOW, LOW + N, ..., HIGH` (step 1 by default) | any integer type |
+/// | `bool` | `false`, `true` | `bool` |
+/// | `choice[A, B, ...]` | one of the listed values (string literals become `String`s) | the values' type |
+/// | `choice(Enum)` | every variant of a unit-variant enum deriving `Serialize`, `Deserialize`, `JsonSchema` | `Enum` |
+///
+/// The result is a `Variable<T>`, `T` inferred from where it goes (a `#[program]` field).
+///
+/// # Compile-time checks
+///
+/// With literal arguments, each of these is an error at the offending token: `LOW >= HIGH`, a
+/// default outside the range or off the step grid, a step that is not positive or does not
+/// divide `HIGH - LOW`, a log scale with `LOW <= 0`, no choices, a choice listed twice, choices
+/// of different literal types, a default that is not among the choices, a literal of the
+/// wrong type (`int(1..=5), default = 2.5`), an unknown kind or key, a missing default. A
+/// type that cannot hold the kind (`float` for a `u32` field) is a type error at the kind.
+///
+/// # Panics
+///
+/// Arguments that are not literals (constants, function calls) are checked when the
+/// variable is built; if they break a rule, the expression panics with the reason. Call the
+/// constructors ([`Variable::float`], [`Variable::int`], [`Variable::choice`], ...) to get a
+/// `Result` instead.
+#[macro_export]
+macro_rules! variable {
+    ($($declaration:tt)*) => {
+        $crate::__private::variable!($crate; $($declaration)*)
+    };
 }
 
 /// Compiles the README's example as a doctest.

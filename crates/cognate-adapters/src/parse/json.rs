@@ -17,15 +17,17 @@ const ADAPTER: &str = "JSONAdapter";
 /// # Errors
 /// See [`crate::Adapter::parse`].
 pub fn json(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
+    // Text nested too deeply to repair counts as no object (DSPy lets json_repair's
+    // `ValueError` escape instead).
     let mut raw = completion;
-    let mut parsed = loads(completion);
-    if !parsed.is_object() {
+    let mut parsed = loads(completion).ok();
+    if !parsed.as_ref().is_some_and(Value::is_object) {
         if let Some(sub) = first_balanced_object(completion) {
             raw = sub;
-            parsed = loads(sub);
+            parsed = loads(sub).ok();
         }
     }
-    let Value::Object(object) = parsed else {
+    let Some(Value::Object(object)) = parsed else {
         let detail = "LM response cannot be serialized to a JSON object.".to_string();
         return Err(error(ADAPTER, ParseErrorKind::NotAJsonObject, signature, raw, None, detail));
     };

@@ -54,7 +54,7 @@ pub(crate) fn parse_value(value: &Value, ty: &TypeDesc) -> Result<Value, String>
     if matches!(ty, TypeDesc::Optional(inner) if **inner == TypeDesc::Str) {
         return Ok(Value::String(text.to_string()));
     }
-    let mut candidate = json_repair::loads(text);
+    let mut candidate = json_repair::loads(text).map_err(|e| e.to_string())?;
     if candidate.as_str() == Some("") && !text.is_empty() {
         candidate = pyliteral::literal_eval(text).unwrap_or_else(|| Value::String(text.to_string()));
     }

@@ -20,6 +20,11 @@ pub trait Visitor<'a> {
     fn variable(&mut self, path: &str, variable: &'a dyn DynVariable) {
         let _ = (path, variable);
     }
+    /// A constraint in the field at `path`; it reads the variables of the struct holding
+    /// that field (see [`Constraint`](crate::variable::Constraint)).
+    fn constraint(&mut self, path: &str, constraint: &'a crate::variable::Constraint) {
+        let _ = (path, constraint);
+    }
     /// Entering a sub-program (or module) of type `type_name` at `path` (`""` for the root).
     fn enter(&mut self, path: &str, type_name: &'static str) {
         let _ = (path, type_name);

@@ -1,0 +1,82 @@
+//! The [`Program`] trait: what `#[program]` implements.
+
+use std::future::Future;
+
+use cognate_core::Result;
+use tracing::Instrument;
+
+use super::component::{Component, ComponentExt};
+use super::paths::{self, Placement};
+use crate::module::Module;
+
+/// A program: a struct of modules and variables (a [`Component`]) with a `forward` (a
+/// [`Module`]), that optimizers can inspect, copy and tune.
+///
+/// `#[program]` implements it (and [`Component`]); you write the struct and
+/// `impl Module for YourProgram`. Learnable state is deep-copied by [`Clone`]: a clone has its
+/// own instructions, demos, call options and variable values, and shares LMs and adapters
+/// (they are `Arc`s), as DSPy's `deepcopy` of a program shares its LMs.
+///
+/// Run a program with [`Program::call`] rather than `forward`: it opens a
+/// `cognate::program` span and names every LM call after its predictor's path.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Cognate program",
+    label = "not a `#[program]`",
+    note = "put `#[program]` on the struct (fields: modules, variables, sub-programs, or `#[skip]` data) and write `impl cognate::Module for {Self}`"
+)]
+pub trait Program: Component + Module + Clone + Send + Sync + 'static {
+    /// The program's type name (the struct's name, without generic arguments), as DSPy
+    /// names a module by its class.
+    fn type_name(&self) -> &'static str;
+
+    /// Sets every predictor's [`name`](crate::Predictor::name) to its path in this program
+    /// (`generate_answer.predict`), so calls made through `forward` directly, outside
+    /// [`Program::call`], are traced under their paths too.
+    fn bind_paths(&mut self) {
+        for (path, predictor) in self.named_predictors_mut() {
+            predictor.name = Some(path);
+        }
+    }
+
+    /// Runs `forward` inside an `info` span `program` on target `cognate::program`, with
+    /// fields `program` (the type name) and `path` (where it sits in an enclosing program,
+    /// when it is called from one). Every LM call made inside is named after its predictor's
+    /// path in the outermost program being called (`sub.answer`), in its `lm_call` span and in
+    /// trace entries, whatever the predictors' [`name`](crate::Predictor::name)s say.
+    ///
+    /// # Errors
+    /// Whatever `forward` returns.
+    ///
+    /// # Cancel safety
+    /// Dropping the future drops `forward`'s; the program is not changed.
+    fn call(&self, input: Self::Input) -> impl Future<Output = Result<Self::Output>> + Send {
+        let type_name = self.type_name();
+        let span = tracing::info_span!(
+            target: "cognate::program",
+            "program",
+            program = type_name,
+            path = tracing::field::Empty,
+        );
+        let root = match paths::placement(self) {
+            Placement::Nested { path } => {
+                if let Some(path) = &path {
+                    span.record("path", path.as_str());
+                }
+                None
+            }
+            Placement::Root(map) => Some(map),
+        };
+        let fut = self.forward(input);
+        async move {
+            let result = match root {
+                Some(map) => paths::scope(map, fut).await,
+                None => fut.await,
+            };
+            if let Err(error) = &result {
+                tracing::debug!(target: "cognate::program", program = type_name, %error, "program failed");
+            }
+            result
+        }
+        .instrument(span)
+    }
+}
