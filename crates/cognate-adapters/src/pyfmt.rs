@@ -82,6 +82,11 @@ pub fn py_strip(s: &str) -> &str {
     s.trim_matches(py_is_space)
 }
 
+/// Python's `str.rstrip()` with no arguments.
+pub fn py_rstrip(s: &str) -> &str {
+    s.trim_end_matches(py_is_space)
+}
+
 /// Whether `c` ends a line for Python's `str.splitlines()`.
 pub fn py_is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\x0b' | '\x0c' | '\x1c' | '\x1d' | '\x1e' | '\u{85}' | '\u{2028}' | '\u{2029}')
@@ -284,72 +289,7 @@ pub fn py_repr(value: &Value) -> String {
     out
 }
 
-/// Whether Python's `str.isprintable()` would reject `c`, so that `repr` escapes it.
-///
-/// Covers control characters, the separators (`Zs` other than space, `Zl`, `Zp`), the common
-/// format characters (`Cf`), surrogates and private-use code points. Unassigned code points are
-/// not known to Rust's standard library and are printed as is.
-fn py_nonprintable(c: char) -> bool {
-    let u = c as u32;
-    c.is_control()
-        || (c != ' ' && c.is_whitespace())
-        || matches!(
-            u,
-            0xAD | 0x600..=0x605
-                | 0x61C
-                | 0x6DD
-                | 0x70F
-                | 0x180E
-                | 0x200B..=0x200F
-                | 0x202A..=0x202E
-                | 0x2060..=0x2064
-                | 0x2066..=0x206F
-                | 0xFEFF
-                | 0xFFF9..=0xFFFB
-                | 0xE000..=0xF8FF
-                | 0xF0000..=0x10FFFF
-        )
-}
-
-/// Appends Python's `repr()` of a string: single quotes unless the string holds `'` and no
-/// `"`; `\\`, `\n`, `\r`, `\t` by name; other non-printable characters as `\xNN`, `\uNNNN` or
-/// `\UNNNNNNNN`.
-pub fn write_py_str_repr(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    out.reserve(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if py_nonprintable(c) => {
-                let u = c as u32;
-                let _ = if u < 0x100 {
-                    write!(out, "\\x{u:02x}")
-                } else if u < 0x10000 {
-                    write!(out, "\\u{u:04x}")
-                } else {
-                    write!(out, "\\U{u:08x}")
-                };
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-}
-
-/// Python's `repr()` of a string as a new string (see [`write_py_str_repr`]).
-pub fn py_str_repr(s: &str) -> String {
-    let mut out = String::new();
-    write_py_str_repr(&mut out, s);
-    out
-}
+pub use cognate_core::types::{python_str_repr as py_str_repr, write_python_str_repr as write_py_str_repr};
 
 #[cfg(test)]
 mod tests {
@@ -416,5 +356,33 @@ mod tests {
         assert_eq!(py_splitlines("a\r\nb\rc\n\nd\u{2028}e\x0bf\n"), ["a", "b", "c", "", "d", "e", "f"]);
         assert_eq!(py_splitlines(""), Vec::<&str>::new());
         assert_eq!(py_splitlines("\n"), [""]);
+    }
+
+    fn check_lines(input: &str, expected: &[&str]) {
+        assert_eq!(py_splitlines(input), expected, "{input:?}");
+    }
+
+    #[test]
+    fn splitlines_matches_python_boundaries() {
+        check_lines("", &[]);
+        check_lines("a", &["a"]);
+        check_lines("a\n", &["a"]);
+        check_lines("a\n\n", &["a", ""]);
+        check_lines("a\r\nb", &["a", "b"]);
+        check_lines("a\r\rb", &["a", "", "b"]);
+        check_lines("a\n\rb", &["a", "", "b"]);
+        check_lines("a\x0bb\x0cc", &["a", "b", "c"]);
+        check_lines("a\x1cb\x1dc\x1ed\x1fe", &["a", "b", "c", "d\x1fe"]);
+        check_lines("a\u{85}b\u{2028}c\u{2029}d", &["a", "b", "c", "d"]);
+        check_lines("\n", &[""]);
+        check_lines("x\t y", &["x\t y"]);
+    }
+
+    #[test]
+    fn strip_uses_python_whitespace() {
+        assert_eq!(py_strip("\x1c a \u{3000}\x0b"), "a");
+        assert_eq!(py_strip("\u{200b}a"), "\u{200b}a");
+        assert_eq!(py_rstrip("  a  \n"), "  a");
+        assert!(!py_is_space('\u{200b}'));
     }
 }

@@ -67,10 +67,19 @@ impl LiteralValue {
     }
 }
 
-/// Python's `repr()` of a string: single quotes unless the string holds `'` and no `"`.
+/// Python's `repr()` of a string: single quotes unless the string holds `'` and no `"`;
+/// `\\`, `\n`, `\r`, `\t` by name; other non-printable characters as `\xNN`, `\uNNNN` or
+/// `\UNNNNNNNN`.
 pub fn python_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
+    write_python_str_repr(&mut out, s);
+    out
+}
+
+/// Appends Python's `repr()` of a string to `out` (see [`python_str_repr`]).
+pub fn write_python_str_repr(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     out.push(quote);
     for c in s.chars() {
         match c {
@@ -82,12 +91,47 @@ pub fn python_str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if python_nonprintable(c) => {
+                let u = c as u32;
+                let _ = if u < 0x100 {
+                    write!(out, "\\x{u:02x}")
+                } else if u < 0x10000 {
+                    write!(out, "\\u{u:04x}")
+                } else {
+                    write!(out, "\\U{u:08x}")
+                };
+            }
             c => out.push(c),
         }
     }
     out.push(quote);
-    out
+}
+
+/// Whether Python's `str.isprintable()` would reject `c`, so that `repr` escapes it.
+///
+/// Covers control characters, the separators (`Zs` other than space, `Zl`, `Zp`), the common
+/// format characters (`Cf`), surrogates and private-use code points. Unassigned code points are
+/// not known to Rust's standard library and are printed as is.
+fn python_nonprintable(c: char) -> bool {
+    let u = c as u32;
+    c.is_control()
+        || (c != ' ' && c.is_whitespace())
+        || matches!(
+            u,
+            0xAD | 0x600..=0x605
+                | 0x61C
+                | 0x6DD
+                | 0x70F
+                | 0x180E
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x2064
+                | 0x2066..=0x206F
+                | 0xFEFF
+                | 0xFFF9..=0xFFFB
+                | 0xE000..=0xF8FF
+                | 0xF0000..=0x10FFFF
+        )
 }
 
 /// A structured model: a named record of typed properties.

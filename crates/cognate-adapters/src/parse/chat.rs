@@ -3,7 +3,7 @@
 use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, Values};
 use serde_json::Value;
 
-use super::text::{py_strip, splitlines};
+use crate::pyfmt::{py_splitlines as splitlines, py_strip};
 use super::{error, finish, output, parse_value};
 
 const ADAPTER: &str = "ChatAdapter";

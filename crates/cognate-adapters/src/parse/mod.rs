@@ -14,8 +14,6 @@ mod chat;
 mod json;
 mod json_repair;
 mod pyliteral;
-mod pyrepr;
-mod text;
 mod validate;
 mod xml;
 
@@ -31,7 +29,7 @@ pub use xml::xml;
 /// result is validated.
 pub(crate) fn parse_value(value: &Value, ty: &TypeDesc) -> Result<Value, String> {
     if *ty == TypeDesc::Str {
-        return Ok(Value::String(pyrepr::py_str(value)));
+        return Ok(Value::String(crate::pyfmt::py_str(value)));
     }
     let mut unwrapped = None;
     if let TypeDesc::Literal(members) = ty {
@@ -64,7 +62,7 @@ pub(crate) fn parse_value(value: &Value, ty: &TypeDesc) -> Result<Value, String>
 /// Strips the text, then an outer `Literal[...]`/`str[...]` wrapper, then one pair of matching
 /// outer quotes.
 fn unwrap_literal_text(s: &str) -> &str {
-    let mut v = text::py_strip(s);
+    let mut v = crate::pyfmt::py_strip(s);
     if (v.starts_with("Literal[") || v.starts_with("str[")) && v.ends_with(']') {
         let open = v.find('[').expect("prefix has a bracket");
         v = &v[open + 1..v.len() - 1];

@@ -6,8 +6,8 @@
 use cognate_core::{LiteralValue, ModelDesc, TypeDesc};
 use serde_json::{Map, Number, Value};
 
-use super::pyrepr::py_repr;
-use super::text::py_strip;
+use crate::pyfmt::py_repr;
+use crate::pyfmt::py_strip;
 
 /// Validates `value` against `ty`, returning the coerced value or pydantic-style diagnostics.
 pub(crate) fn validate(value: &Value, ty: &TypeDesc) -> Result<Value, String> {

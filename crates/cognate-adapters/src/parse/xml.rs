@@ -4,8 +4,8 @@ use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, TypeDesc, Values};
 use roxmltree::{Document, Node};
 use serde_json::{Map, Value};
 
-use super::pyrepr::py_str;
-use super::text::py_strip;
+use crate::pyfmt::py_str;
+use crate::pyfmt::py_strip;
 use super::validate::validate;
 use super::{error, finish, parse_value};
 

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, Lookup, Parser, empty, is_delim, strictly_empty, strip_comments};
-use crate::parse::text::py_isspace;
+use crate::pyfmt::py_is_space as py_isspace;
 
 impl Parser<'_> {
     pub(super) fn parse_object(&mut self) -> Value {

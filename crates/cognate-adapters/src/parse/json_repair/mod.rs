@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 use serde_json::Value;
 
-use super::text::py_isspace;
+use crate::pyfmt::py_is_space as py_isspace;
 
 mod containers;
 mod string;

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Ctx, DELIMS, Parser, empty, is_delim};
-use crate::parse::text::{py_isspace, py_rstrip};
+use crate::pyfmt::{py_is_space as py_isspace, py_rstrip};
 
 impl Parser<'_> {
     fn fast_simple_string(&mut self) -> Option<String> {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Ctx, MAX_DEPTH, Parser, empty, fix_negative_zero, is_delim, same_shape, truthy};
-use crate::parse::text::py_isspace;
+use crate::pyfmt::py_is_space as py_isspace;
 
 impl Parser<'_> {
     pub(super) fn parse_top_level(&mut self) -> Value {
