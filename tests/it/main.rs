@@ -8,3 +8,4 @@ mod predict;
 mod program;
 mod signature;
 mod state;
+mod variables;

@@ -35,9 +35,10 @@ pub struct AnswerQ {
     pub answer: String,
 }
 
-/// A variable for these tests, standing in for `Variable<T>`: a choice of answer styles.
+/// A variable for these tests, standing in for `Variable::choice_str(["terse", "chatty"], "terse")`
+/// (same domain and value, so `describe()` shows the same thing).
 #[derive(Debug, Clone)]
-pub struct Style {
+struct Style {
     domain: Domain,
     value: Value,
 }
@@ -75,7 +76,7 @@ impl Component for Style {
 
 #[program]
 #[derive(Clone)]
-pub struct Checker {
+struct Checker {
     answer: Predict<AnswerQ>,
 }
 
@@ -89,7 +90,7 @@ impl Module for Checker {
 
 #[program]
 #[derive(Clone)]
-pub struct MultiHop {
+struct MultiHop {
     generate_answer: ChainOfThought<AnswerQ>,
     hops: Vec<ChainOfThought<GenerateQuery>>,
     sub: Checker,
@@ -166,14 +167,42 @@ fn settings(lm: &MockLm) -> Settings {
 #[test]
 fn named_predictors_use_dspy_paths() {
     let program = MultiHop::new(2);
-    assert_eq!(
-        paths(&program),
-        ["generate_answer.predict", "hops[0].predict", "hops[1].predict", "sub.answer"]
-    );
+    assert_eq!(paths(&program), ["generate_answer.predict", "hops[0].predict", "hops[1].predict", "sub.answer"]);
     let variables: Vec<String> = program.named_variables().into_iter().map(|(p, _)| p).collect();
     assert_eq!(variables, ["answer_style"], "renamed, and `#[skip]` fields are not visited");
     assert_eq!(program.type_name(), "MultiHop");
     assert_eq!(paths(&MultiHop::new(0)), ["generate_answer.predict", "sub.answer"]);
+}
+
+#[program]
+#[derive(Clone)]
+struct Experts {
+    by_topic: std::collections::BTreeMap<String, ChainOfThought<AnswerQ>>,
+    pair: (Predict<AnswerQ>, Checker),
+    fallback: Option<Box<Checker>>,
+}
+
+impl Module for Experts {
+    type Input = ();
+    type Output = ();
+    async fn forward(&self, _: ()) -> cognate::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn dicts_tuples_and_options_use_dspy_paths() {
+    let mut experts = Experts {
+        by_topic: [("math", ChainOfThought::new()), ("art", ChainOfThought::new())]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        pair: (Predict::new(), Checker { answer: Predict::new() }),
+        fallback: None,
+    };
+    assert_eq!(paths(&experts), ["by_topic['art'].predict", "by_topic['math'].predict", "pair[0]", "pair[1].answer"]);
+    experts.fallback = Some(Box::new(Checker { answer: Predict::new() }));
+    assert_eq!(paths(&experts).last().map(String::as_str), Some("fallback.answer"));
 }
 
 #[test]
@@ -214,22 +243,33 @@ async fn runs_end_to_end_with_a_loop_a_branch_and_join() {
 }
 
 #[tokio::test]
+async fn call_batch_keeps_input_order() {
+    let lm = scripted();
+    let program = MultiHop::new(0);
+    let inputs = vec!["".to_string(), "q1".to_string(), " ".to_string()];
+    let out = settings(&lm).scope(program.call_batch(inputs, 2)).await;
+    let out: Vec<String> = out.into_iter().map(Result::unwrap).collect();
+    assert_eq!(out, ["no question", "Paris", "no question"]);
+    assert_eq!(lm.call_count(), 2, "one question reached the LM, twice (answer and checker)");
+}
+
+#[tokio::test]
 async fn trace_entries_carry_predictor_paths() {
     let lm = scripted();
     let program = MultiHop::new(1);
-    let (answer, trace) = cognate::traced(settings(&lm).scope(program.call("q?".into()))).await;
+    let (answer, trace) = settings(&lm).scope(cognate::traced(program.call("q?".into()))).await;
     answer.unwrap();
     let mut names: Vec<String> = trace.into_iter().map(|e| e.predictor).collect();
     names.sort();
     assert_eq!(names, ["generate_answer.predict", "hops[0].predict", "sub.answer"]);
 
     // Through `forward`, unbound predictors fall back to their signature's name ...
-    let (_, trace) = cognate::traced(settings(&lm).scope(program.forward("q?".into()))).await;
+    let (_, trace) = settings(&lm).scope(cognate::traced(program.forward("q?".into()))).await;
     assert!(trace.iter().any(|e| e.predictor == "GenerateQuery"), "{trace:?}");
     // ... and `bind_paths` names them for good.
     let mut bound = program.clone();
     bound.bind_paths();
-    let (_, trace) = cognate::traced(settings(&lm).scope(bound.forward("q?".into()))).await;
+    let (_, trace) = settings(&lm).scope(cognate::traced(bound.forward("q?".into()))).await;
     let mut names: Vec<String> = trace.into_iter().map(|e| e.predictor).collect();
     names.sort();
     assert_eq!(names, ["generate_answer.predict", "hops[0].predict", "sub.answer"]);
@@ -273,7 +313,10 @@ fn describe_and_mermaid() {
     );
     assert_eq!(json["predictors"][1]["demos"], json!(1));
     assert_eq!(json["predictors"][2]["program"], json!("sub"));
-    assert_eq!(json["variables"][0], json!({"path": "answer_style", "program": "", "domain": {"kind": "choice", "options": ["terse", "chatty"]}, "value": "terse"}));
+    assert_eq!(
+        json["variables"][0],
+        json!({"path": "answer_style", "program": "", "domain": {"kind": "choice", "options": ["terse", "chatty"]}, "value": "terse"})
+    );
     let expected = r#"flowchart TD
     program[["MultiHop"]]
     program1[["sub<br/>Checker"]]
@@ -290,6 +333,13 @@ fn describe_and_mermaid() {
     assert_eq!(program.to_mermaid(), expected);
 }
 
+#[test]
+fn the_guide_shows_the_real_mermaid_rendering() {
+    let guide = include_str!("../../docs/programs.md");
+    let rendered = MultiHop::new(2).to_mermaid();
+    assert!(guide.contains(&format!("```mermaid\n{rendered}```")), "docs/programs.md is out of date:\n{rendered}");
+}
+
 /// A tiny `tracing` subscriber recording every span's name and fields.
 #[derive(Clone, Default)]
 struct Capture(Arc<CaptureInner>);
@@ -297,9 +347,12 @@ struct Capture(Arc<CaptureInner>);
 #[derive(Default)]
 struct CaptureInner {
     next: AtomicU64,
-    spans: Mutex<HashMap<u64, (String, HashMap<String, String>, Option<u64>)>>,
+    spans: Mutex<HashMap<u64, SpanRecord>>,
     stack: Mutex<Vec<u64>>,
 }
+
+/// A span's name, fields and parent span id.
+type SpanRecord = (String, HashMap<String, String>, Option<u64>);
 
 struct Fields<'a>(&'a mut HashMap<String, String>);
 
@@ -351,9 +404,13 @@ impl Capture {
         ids.into_iter()
             .map(|id| {
                 let (name, fields, parent) = &spans[&id];
-                (name.clone(), fields.clone(), parent.and_then(|p| spans.get(&p)).map(|(n, f, _)| {
-                    format!("{n}:{}", f.get("program").cloned().unwrap_or_default())
-                }))
+                (
+                    name.clone(),
+                    fields.clone(),
+                    parent
+                        .and_then(|p| spans.get(&p))
+                        .map(|(n, f, _)| format!("{n}:{}", f.get("program").cloned().unwrap_or_default())),
+                )
             })
             .collect()
     }
@@ -376,11 +433,8 @@ async fn spans_carry_program_and_predictor_paths() {
     assert_eq!(programs[1].1["path"], "sub", "a nested call knows where it sits");
     assert_eq!(programs[1].2.as_deref(), Some("program:MultiHop"));
 
-    let mut lm_calls: Vec<(String, Option<String>)> = spans
-        .iter()
-        .filter(|s| s.0 == "lm_call")
-        .map(|s| (s.1["predictor"].clone(), s.2.clone()))
-        .collect();
+    let mut lm_calls: Vec<(String, Option<String>)> =
+        spans.iter().filter(|s| s.0 == "lm_call").map(|s| (s.1["predictor"].clone(), s.2.clone())).collect();
     lm_calls.sort();
     assert_eq!(
         lm_calls,
@@ -397,7 +451,7 @@ async fn spans_carry_program_and_predictor_paths() {
 async fn a_sub_program_called_on_its_own_uses_its_own_paths() {
     let lm = scripted();
     let program = MultiHop::new(0);
-    let (out, trace) = cognate::traced(settings(&lm).scope(program.sub.call(("q".into(), vec![])))).await;
+    let (out, trace) = settings(&lm).scope(cognate::traced(program.sub.call(("q".into(), vec![])))).await;
     assert_eq!(out.unwrap(), "Paris");
     assert_eq!(trace[0].predictor, "answer");
 }

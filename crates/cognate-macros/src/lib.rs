@@ -171,8 +171,8 @@ pub fn signature(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///   under its type name. `named_predictors()`, `named_predictors_mut()`, `named_variables()`,
 ///   `describe()` and `to_mermaid()` all build on it.
 /// - `impl Program`: `type_name()`, plus the provided `call()` (runs `forward` in a
-///   `cognate::program` span, naming each LM call after its predictor's path) and
-///   `bind_paths()`.
+///   `cognate::program` span, naming each LM call after its predictor's path),
+///   `call_batch()` and `bind_paths()`. See `docs/programs.md`.
 ///
 /// # Compile-time checks
 ///

@@ -9,6 +9,9 @@
 //! - `impl Program for RAG`: `type_name()` is `"RAG"`. Its supertraits (`Module`, `Clone`,
 //!   `Send + Sync + 'static`) are checked by rustc at the struct's name.
 //!
+//! A field's `#[cfg(...)]`s are repeated on its visits and its destructuring pattern, so a
+//! configured-out field is simply not visited.
+//!
 //! Each field's visit is written `<FieldType as Component>::visit` spanned at the field's
 //! type, so a field that is not a component is an error there. Generic structs get a
 //! `FieldType: Component` bound for each field type that mentions a type parameter, and the
@@ -31,7 +34,8 @@ pub(crate) fn expand(program: &Program) -> TokenStream {
     let name = ident.unraw().to_string();
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
 
-    let mut component_bounds: Vec<WherePredicate> = where_clause.map(|w| w.predicates.iter().cloned().collect()).unwrap_or_default();
+    let mut component_bounds: Vec<WherePredicate> =
+        where_clause.map(|w| w.predicates.iter().cloned().collect()).unwrap_or_default();
     for c in components {
         if mentions_any(&c.ty, type_params) {
             let ty = &c.ty;
@@ -53,19 +57,19 @@ pub(crate) fn expand(program: &Program) -> TokenStream {
     let program_where = where_of(&program_bounds);
 
     let visits = components.iter().map(|c| {
-        let (field, ty, fname) = (&c.ident, &c.ty, &c.name);
+        let (field, ty, fname, cfgs) = (&c.ident, &c.ty, &c.name, &c.cfgs);
         let visit = quote_spanned!(ty.span()=> <#ty as #component>::visit);
-        quote!(#visit(&self.#field, &#rt::program::child_path(__cognate_path, #fname), __cognate_visitor);)
+        quote!(#(#cfgs)* #visit(&self.#field, &#rt::program::child_path(__cognate_path, #fname), __cognate_visitor);)
     });
     let bindings: Vec<Ident> = (0..components.len()).map(|i| format_ident!("__cognate_field_{}", i)).collect();
     let destructure = components.iter().zip(&bindings).map(|(c, b)| {
-        let field = &c.ident;
-        quote!(#field: #b,)
+        let (field, cfgs) = (&c.ident, &c.cfgs);
+        quote!(#(#cfgs)* #field: #b,)
     });
     let visits_mut = components.iter().zip(&bindings).map(|(c, b)| {
-        let (ty, fname) = (&c.ty, &c.name);
+        let (ty, fname, cfgs) = (&c.ty, &c.name, &c.cfgs);
         let visit_mut = quote_spanned!(ty.span()=> <#ty as #component>::visit_mut);
-        quote!(#visit_mut(#b, &#rt::program::child_path(__cognate_path, #fname), __cognate_visitor);)
+        quote!(#(#cfgs)* #visit_mut(#b, &#rt::program::child_path(__cognate_path, #fname), __cognate_visitor);)
     });
     // Spanned at the struct's name: a missing `Module` or `Clone` impl is reported there.
     let program_impl = quote_spanned!(ident.span()=>
@@ -107,7 +111,7 @@ pub(crate) fn expand(program: &Program) -> TokenStream {
 fn mentions_any(ty: &Type, params: &[Ident]) -> bool {
     fn walk(tokens: TokenStream, params: &[Ident]) -> bool {
         tokens.into_iter().any(|t| match t {
-            TokenTree::Ident(i) => params.iter().any(|p| *p == i),
+            TokenTree::Ident(i) => params.contains(&i),
             TokenTree::Group(g) => walk(g.stream(), params),
             _ => false,
         })

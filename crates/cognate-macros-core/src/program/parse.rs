@@ -28,6 +28,8 @@ pub(crate) struct FieldDef {
     pub(crate) components: Vec<Attribute>,
     /// `rename = "..."`, from the first `#[component(...)]` that has one.
     pub(crate) rename: Option<LitStr>,
+    /// The field's `#[cfg(...)]`s, repeated on the code that visits it.
+    pub(crate) cfgs: Vec<Attribute>,
 }
 
 /// The annotated struct.
@@ -90,7 +92,10 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
     input.attrs.retain(|attr| {
         if is_marker(attr) {
             let name = attr.path().to_token_stream();
-            errors.spanned(attr, format!("`#[{name}]` marks a field of a `#[program]`, not the struct: put it on a field"));
+            errors.spanned(
+                attr,
+                format!("`#[{name}]` marks a field of a `#[program]`, not the struct: put it on a field"),
+            );
         }
         !is_marker(attr)
     });
@@ -152,6 +157,7 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
                 skips,
                 components,
                 rename,
+                cfgs: field.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect(),
             }
         })
         .collect();

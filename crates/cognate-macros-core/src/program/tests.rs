@@ -57,7 +57,10 @@ fn generates_the_struct_and_both_impls() {
     assert!(component.contains("<ChainOfThought<QA>as::cognate::__private::cognate_runtime::program::Component>::visit(&self.generate_answer,&::cognate::__private::cognate_runtime::program::child_path(__cognate_path,\"generate_answer\")"), "{component}");
     assert!(component.contains("child_path(__cognate_path,\"hop\")"), "renamed: {component}");
     assert!(!component.contains("\"k\""), "skipped fields are not visited: {component}");
-    assert!(component.contains("letSelf{generate_answer:__cognate_field_0,hops:__cognate_field_1,..}=self;"), "{component}");
+    assert!(
+        component.contains("letSelf{generate_answer:__cognate_field_0,hops:__cognate_field_1,..}=self;"),
+        "{component}"
+    );
     let program = flat(&file.items[2]);
     assert!(program.contains("program::ProgramforRAG"), "{program}");
     assert!(program.contains("\"RAG\""), "{program}");
@@ -65,7 +68,14 @@ fn generates_the_struct_and_both_impls() {
 
 #[test]
 fn crate_argument_changes_every_path() {
-    let file = run(quote!(crate = ::my::facade), quote!(struct P { a: Predict<QA> }));
+    let file = run(
+        quote!(crate = ::my::facade),
+        quote!(
+            struct P {
+                a: Predict<QA>,
+            }
+        ),
+    );
     let all = flat(quote!(#file));
     assert!(all.contains("::my::facade::__private::cognate_runtime"), "{all}");
     assert!(!all.contains("::cognate::"), "{all}");
@@ -73,86 +83,277 @@ fn crate_argument_changes_every_path() {
 
 #[test]
 fn raw_identifiers_are_named_without_r_hash() {
-    let file = run(quote!(), quote!(struct r#Loop { r#type: Predict<QA> }));
+    let file = run(
+        quote!(),
+        quote!(
+            struct r#Loop {
+                r#type: Predict<QA>,
+            }
+        ),
+    );
     let all = flat(quote!(#file));
     assert!(all.contains("\"type\"") && all.contains("\"Loop\""), "{all}");
 }
 
 #[test]
 fn type_parameters_get_component_bounds() {
-    let file = run(quote!(), quote!(struct Wrap<M: Clone> { inner: M, list: Vec<M>, fixed: Predict<QA>, #[skip] data: M }));
+    let file = run(
+        quote!(),
+        quote!(
+            struct Wrap<M: Clone> {
+                inner: M,
+                list: Vec<M>,
+                fixed: Predict<QA>,
+                #[skip]
+                data: M,
+            }
+        ),
+    );
     assert!(errors(&file).is_empty());
     let component = flat(&file.items[1]);
-    assert!(component.contains("whereM:::cognate::__private::cognate_runtime::program::Component,Vec<M>:::cognate"), "{component}");
+    assert!(
+        component.contains("whereM:::cognate::__private::cognate_runtime::program::Component,Vec<M>:::cognate"),
+        "{component}"
+    );
     assert!(!component.contains("Predict<QA>:::cognate"), "concrete types get no bound: {component}");
     let program = flat(&file.items[2]);
-    assert!(program.contains("Wrap<M>:::cognate::__private::cognate_runtime::Module+::core::clone::Clone"), "{program}");
+    assert!(
+        program.contains("Wrap<M>:::cognate::__private::cognate_runtime::Module+::core::clone::Clone"),
+        "{program}"
+    );
 }
 
 #[test]
 fn a_program_with_no_components_is_fine() {
-    let file = run(quote!(), quote!(struct Empty { #[skip] config: String }));
+    let file = run(
+        quote!(),
+        quote!(
+            struct Empty {
+                #[skip]
+                config: String,
+            }
+        ),
+    );
     assert!(errors(&file).is_empty());
     assert_eq!(file.items.len(), 3);
 }
 
 #[test]
 fn not_a_named_struct() {
-    check_error(quote!(struct T(Predict<QA>);), "found a tuple struct");
-    check_error(quote!(struct U;), "found a unit struct");
-    check_error(quote!(enum E { A(Predict<QA>) }), "found an enum");
+    check_error(
+        quote!(
+            struct T(Predict<QA>);
+        ),
+        "found a tuple struct",
+    );
+    check_error(
+        quote!(
+            struct U;
+        ),
+        "found a unit struct",
+    );
+    check_error(
+        quote!(
+            enum E {
+                A(Predict<QA>),
+            }
+        ),
+        "found an enum",
+    );
     check_error(quote!(union U { a: u8 }), "found a union");
-    check_error(quote!(fn f() {}), "expects a struct with named fields");
+    check_error(
+        quote!(
+            fn f() {}
+        ),
+        "expects a struct with named fields",
+    );
 }
 
 #[test]
 fn rejected_items_are_re_emitted_without_markers() {
-    let file = run(quote!(), quote!(enum E { #[skip] A }));
+    let file = run(
+        quote!(),
+        quote!(
+            enum E {
+                #[skip]
+                A,
+            }
+        ),
+    );
     assert_eq!(file.items.len(), 2, "the enum and one error");
     assert!(!flat(&file.items[0]).contains("skip"));
 }
 
 #[test]
 fn unsupported_generics() {
-    check_error(quote!(struct P<'a> { a: &'a Predict<QA> }), "cannot have lifetime parameters");
-    check_error(quote!(struct P<const N: usize> { a: Predict<QA> }), "does not support const generic parameters");
+    check_error(
+        quote!(
+            struct P<'a> {
+                a: &'a Predict<QA>,
+            }
+        ),
+        "cannot have lifetime parameters",
+    );
+    check_error(
+        quote!(
+            struct P<const N: usize> {
+                a: Predict<QA>,
+            }
+        ),
+        "does not support const generic parameters",
+    );
     // Nothing is generated, the struct is kept.
-    let file = run(quote!(), quote!(struct P<'a> { #[skip] a: &'a str }));
+    let file = run(
+        quote!(),
+        quote!(
+            struct P<'a> {
+                #[skip]
+                a: &'a str,
+            }
+        ),
+    );
     assert_eq!(file.items.len(), 2);
     assert!(!flat(&file.items[0]).contains("skip"));
 }
 
 #[test]
 fn attribute_mistakes() {
-    check_error(quote!(struct P { #[skip(always)] a: u8 }), "`#[skip]` takes no arguments");
-    check_error(quote!(struct P { #[skip = "x"] a: u8 }), "`#[skip]` takes no arguments");
-    check_error(quote!(struct P { #[skip] #[skip] a: u8 }), "duplicate `#[skip]` on field `a`");
     check_error(
-        quote!(struct P { #[skip] #[component(rename = "b")] a: u8 }),
+        quote!(
+            struct P {
+                #[skip(always)]
+                a: u8,
+            }
+        ),
+        "`#[skip]` takes no arguments",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[skip = "x"]
+                a: u8,
+            }
+        ),
+        "`#[skip]` takes no arguments",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[skip]
+                #[skip]
+                a: u8,
+            }
+        ),
+        "duplicate `#[skip]` on field `a`",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[skip]
+                #[component(rename = "b")]
+                a: u8,
+            }
+        ),
         "field `a` is marked `#[skip]`, so it is not a component",
     );
-    check_error(quote!(struct P { #[component] a: Predict<QA> }), "expected `#[component(rename = \"...\")]`");
-    check_error(quote!(struct P { #[component(name = "b")] a: Predict<QA> }), "unknown key `name` in `#[component(...)]`");
-    check_error(quote!(struct P { #[component(rename)] a: Predict<QA> }), "expected `rename = \"...\"`");
-    check_error(quote!(struct P { #[component(rename = b)] a: Predict<QA> }), "expected a string literal");
     check_error(
-        quote!(struct P { #[component(rename = "a", rename = "b")] a: Predict<QA> }),
+        quote!(
+            struct P {
+                #[component]
+                a: Predict<QA>,
+            }
+        ),
+        "expected `#[component(rename = \"...\")]`",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[component(name = "b")]
+                a: Predict<QA>,
+            }
+        ),
+        "unknown key `name` in `#[component(...)]`",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[component(rename)]
+                a: Predict<QA>,
+            }
+        ),
+        "expected `rename = \"...\"`",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[component(rename = b)]
+                a: Predict<QA>,
+            }
+        ),
+        "expected a string literal",
+    );
+    check_error(
+        quote!(
+            struct P {
+                #[component(rename = "a", rename = "b")]
+                a: Predict<QA>,
+            }
+        ),
         "duplicate `rename` key",
     );
     check_error(
-        quote!(struct P { #[component(rename = "a")] #[component(rename = "b")] a: Predict<QA> }),
+        quote!(
+            struct P {
+                #[component(rename = "a")]
+                #[component(rename = "b")]
+                a: Predict<QA>,
+            }
+        ),
         "duplicate `#[component(...)]` on field `a`",
     );
-    check_error(quote!(struct P { #[component(rename = "a.b")] a: Predict<QA> }), "`a.b` is not a valid component name");
-    check_error(quote!(#[skip] struct P { a: Predict<QA> }), "`#[skip]` marks a field of a `#[program]`, not the struct");
-    check_error(quote!(#[component(rename = "x")] struct P { a: Predict<QA> }), "`#[component]` marks a field");
+    check_error(
+        quote!(
+            struct P {
+                #[component(rename = "a.b")]
+                a: Predict<QA>,
+            }
+        ),
+        "`a.b` is not a valid component name",
+    );
+    check_error(
+        quote!(
+            #[skip]
+            struct P {
+                a: Predict<QA>,
+            }
+        ),
+        "`#[skip]` marks a field of a `#[program]`, not the struct",
+    );
+    check_error(
+        quote!(
+            #[component(rename = "x")]
+            struct P {
+                a: Predict<QA>,
+            }
+        ),
+        "`#[component]` marks a field",
+    );
 }
 
 #[test]
 fn duplicate_names_are_reported_at_the_second() {
     let file = run(
         quote!(),
-        quote!(struct P { answer: Predict<QA>, #[component(rename = "answer")] other: Predict<QA>, r#type: Predict<QA>, #[component(rename = "type")] t: Predict<QA> }),
+        quote!(
+            struct P {
+                answer: Predict<QA>,
+                #[component(rename = "answer")]
+                other: Predict<QA>,
+                r#type: Predict<QA>,
+                #[component(rename = "type")]
+                t: Predict<QA>,
+            }
+        ),
     );
     let errs = errors(&file);
     assert_eq!(errs.len(), 2, "{errs:?}");
@@ -164,8 +365,39 @@ fn duplicate_names_are_reported_at_the_second() {
 
 #[test]
 fn bad_arguments() {
-    let file = run(quote!(name = "x"), quote!(struct P { a: Predict<QA> }));
+    let file = run(
+        quote!(name = "x"),
+        quote!(
+            struct P {
+                a: Predict<QA>,
+            }
+        ),
+    );
     assert!(errors(&file)[0].starts_with("unknown argument `name`: expected `crate = path`"));
-    let file = run(quote!(crate = ::a, crate = ::b), quote!(struct P { a: Predict<QA> }));
+    let file = run(
+        quote!(crate = ::a, crate = ::b),
+        quote!(
+            struct P {
+                a: Predict<QA>,
+            }
+        ),
+    );
     assert_eq!(errors(&file), ["duplicate `crate` argument"]);
+}
+
+#[test]
+fn cfg_attributes_follow_the_field() {
+    let file = run(
+        quote!(),
+        quote!(
+            struct P {
+                #[cfg(feature = "x")]
+                a: Predict<QA>,
+                b: Predict<QA>,
+            }
+        ),
+    );
+    let component = flat(&file.items[1]);
+    assert_eq!(component.matches("#[cfg(feature=\"x\")]").count(), 3, "visit, pattern, visit_mut: {component}");
+    assert!(component.contains("#[cfg(feature=\"x\")]a:__cognate_field_0,"), "{component}");
 }

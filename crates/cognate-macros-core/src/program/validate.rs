@@ -32,6 +32,8 @@ pub(crate) struct ComponentField {
     pub(crate) ty: Type,
     /// The DSPy attribute name: the rename, or the field's name without `r#`.
     pub(crate) name: String,
+    /// The field's `#[cfg(...)]`s.
+    pub(crate) cfgs: Vec<syn::Attribute>,
 }
 
 /// Checks the struct. Returns `None` when no code can be generated (unsupported generics).
@@ -73,7 +75,7 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
 }
 
 fn validate_field(field: FieldDef, names: &mut HashMap<String, Ident>, errors: &mut Errors) -> Option<ComponentField> {
-    let FieldDef { ident, ty, skips, components, rename } = field;
+    let FieldDef { ident, ty, skips, components, rename, cfgs } = field;
     for skip in &skips {
         if !matches!(skip.meta, syn::Meta::Path(_)) {
             errors.spanned(skip, "`#[skip]` takes no arguments: write `#[skip]`");
@@ -83,7 +85,10 @@ fn validate_field(field: FieldDef, names: &mut HashMap<String, Ident>, errors: &
         errors.spanned(extra, format!("duplicate `#[skip]` on field `{ident}`"));
     }
     for extra in components.iter().skip(1) {
-        errors.spanned(extra, format!("duplicate `#[component(...)]` on field `{ident}`: put every key in one attribute"));
+        errors.spanned(
+            extra,
+            format!("duplicate `#[component(...)]` on field `{ident}`: put every key in one attribute"),
+        );
     }
     if !skips.is_empty() {
         if let Some(component) = components.first() {
@@ -126,7 +131,7 @@ fn validate_field(field: FieldDef, names: &mut HashMap<String, Ident>, errors: &
     } else {
         names.insert(name.clone(), ident.clone());
     }
-    Some(ComponentField { ident, ty, name })
+    Some(ComponentField { ident, ty, name, cfgs })
 }
 
 /// A Python identifier made of ASCII letters, digits and `_`.

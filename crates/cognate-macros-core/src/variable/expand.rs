@@ -22,7 +22,6 @@ pub(crate) fn expand(krate: &TokenStream, decl: &Valid) -> TokenStream {
             quote_spanned!(span=> #private::Variable::#ctor(#low, #high, #default))
         }
         ValidKind::Int { low, high, step } => {
-            let step = step.as_ref().map_or_else(|| quote!(1), |s| quote!(#s));
             quote_spanned!(span=> #private::Variable::int(#low, #high, #step, #default))
         }
         ValidKind::Bool => return quote_spanned!(span=> #private::Variable::bool(#default)),

@@ -74,7 +74,10 @@ fn parse_decl(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option
                 match flag {
                     Arg::Flag(ident) if ident == "log" && log.is_none() => log = Some(ident),
                     Arg::Flag(ident) if ident == "log" => errors.spanned(&ident, "`log` is given twice"),
-                    other => errors.spanned(other.tokens(), "unexpected argument: `float(...)` takes a range and optionally `log`"),
+                    other => errors.spanned(
+                        other.tokens(),
+                        "unexpected argument: `float(...)` takes a range and optionally `log`",
+                    ),
                 }
             }
             Kind::Float { low, high, range, log }
@@ -87,7 +90,10 @@ fn parse_decl(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option
                 match arg {
                     Arg::Key(ident, value) if ident == "step" && step.is_none() => step = Some(value),
                     Arg::Key(ident, _) if ident == "step" => errors.spanned(&ident, "`step` is given twice"),
-                    other => errors.spanned(other.tokens(), "unexpected argument: `int(...)` takes a range and optionally `step = N`"),
+                    other => errors.spanned(
+                        other.tokens(),
+                        "unexpected argument: `int(...)` takes a range and optionally `step = N`",
+                    ),
                 }
             }
             Kind::Int { low, high, range, step }
@@ -142,7 +148,11 @@ fn parse_decl(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Option
     Ok(Some(Decl { kind, keyword, default }))
 }
 
-fn parenthesized<'a>(input: ParseStream<'a>, keyword: &Ident, example: &str) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+fn parenthesized<'a>(
+    input: ParseStream<'a>,
+    keyword: &Ident,
+    example: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
     if !input.peek(syn::token::Paren) {
         return Err(syn::Error::new(keyword.span(), format!("expected a range after `{keyword}`: `{example}`")));
     }

@@ -35,10 +35,10 @@ pub(crate) struct Valid {
 /// The kind, with float bounds normalized (integer literals become float literals).
 pub(crate) enum ValidKind {
     Float { low: TokenStream, high: TokenStream, default: TokenStream, log: bool },
-    Int { low: Expr, high: Expr, step: Option<Expr> },
+    Int { low: TokenStream, high: TokenStream, step: TokenStream },
     Bool,
     Choice { options: Vec<Expr> },
-    Variants { ty: Type },
+    Variants { ty: Box<Type> },
 }
 
 /// A literal's value, when an argument is one (`-1` included).
@@ -107,7 +107,9 @@ pub(crate) fn validate(decl: Decl, errors: &mut Errors) -> Option<Valid> {
     let Some(default) = default else {
         errors.spanned(
             &keyword,
-            format!("missing `default = ...`: every variable needs a default, e.g. `variable!({keyword}..., default = ...)`"),
+            format!(
+                "missing `default = ...`: every variable needs a default, e.g. `variable!({keyword}..., default = ...)`"
+            ),
         );
         return None;
     };
@@ -118,14 +120,17 @@ pub(crate) fn validate(decl: Decl, errors: &mut Errors) -> Option<Valid> {
             let d = float_arg(&default, errors);
             if let (Some(lo), Some(hi)) = (lo, hi) {
                 if lo >= hi {
-                    errors.spanned(&range, format!("empty range: the low bound {lo} must be below the high bound {hi}"));
+                    errors.spanned(
+                        &range,
+                        format!("empty range: the low bound {lo:?} must be below the high bound {hi:?}"),
+                    );
                 } else if let Some(d) = d.filter(|d| *d < lo || *d > hi) {
-                    errors.spanned(&default, format!("default {d} is outside the range {lo}..={hi}"));
+                    errors.spanned(&default, format!("default {d:?} is outside the range {lo:?}..={hi:?}"));
                 }
             }
             if let (Some(_), Some(lo)) = (&log, lo) {
                 if lo <= 0.0 {
-                    errors.spanned(&low, format!("a log scale needs a positive low bound, found {lo}"));
+                    errors.spanned(&low, format!("a log scale needs a positive low bound, found {lo:?}"));
                 }
             }
             ValidKind::Float {
@@ -149,7 +154,8 @@ pub(crate) fn validate(decl: Decl, errors: &mut Errors) -> Option<Valid> {
             let st = st.filter(|st| *st > 0);
             if let (Some(lo), Some(hi)) = (lo, hi) {
                 if lo >= hi {
-                    errors.spanned(&range, format!("empty range: the low bound {lo} must be below the high bound {hi}"));
+                    errors
+                        .spanned(&range, format!("empty range: the low bound {lo} must be below the high bound {hi}"));
                 } else {
                     if let (Some(st), Some(step)) = (st, &step) {
                         if (hi - lo) % st != 0 {
@@ -174,32 +180,43 @@ pub(crate) fn validate(decl: Decl, errors: &mut Errors) -> Option<Valid> {
                     }
                 }
             }
-            ValidKind::Int { low, high, step }
+            let step = step.map_or_else(|| quote::quote!(1), |s| s.to_token_stream());
+            ValidKind::Int { low: low.to_token_stream(), high: high.to_token_stream(), step }
         }
         Kind::Bool => {
             match literal(&default) {
                 Some(Literal::Bool(_)) | None => {}
-                Some(other) => errors.spanned(&default, format!("expected `true` or `false`, found {}", other.article_name())),
+                Some(other) => {
+                    errors.spanned(&default, format!("expected `true` or `false`, found {}", other.article_name()))
+                }
             }
             ValidKind::Bool
         }
         Kind::Choice { options, brackets } => {
             if options.is_empty() {
-                errors.push(syn::Error::new(brackets, "no choices: list at least one option, e.g. `choice[\"a\", \"b\"]`"));
+                errors.push(syn::Error::new(
+                    brackets,
+                    "no choices: list at least one option, e.g. `choice[\"a\", \"b\"]`",
+                ));
             }
             let mut seen: Vec<String> = Vec::new();
+            let show = |text: &str| text.replace(" :: ", "::");
             let first_literal = options.iter().find_map(literal);
             for option in &options {
                 let text = option.to_token_stream().to_string();
                 if seen.contains(&text) {
-                    errors.spanned(option, format!("`{text}` is listed twice"));
+                    errors.spanned(option, format!("`{}` is listed twice", show(&text)));
                 }
                 seen.push(text);
                 if let (Some(first), Some(this)) = (&first_literal, literal(option)) {
                     if std::mem::discriminant(first) != std::mem::discriminant(&this) {
                         errors.spanned(
                             option,
-                            format!("the choices must share one type: expected {} like the first, found {}", first.article_name(), this.article_name()),
+                            format!(
+                                "the choices must share one type: expected {} like the first, found {}",
+                                first.article_name(),
+                                this.article_name()
+                            ),
                         );
                     }
                 }
@@ -208,12 +225,16 @@ pub(crate) fn validate(decl: Decl, errors: &mut Errors) -> Option<Valid> {
             if !options.is_empty() && comparable(&default) && options.iter().all(comparable) {
                 let text = default.to_token_stream().to_string();
                 if !seen.contains(&text) {
-                    errors.spanned(&default, format!("default `{text}` is not one of the choices [{}]", seen.join(", ")));
+                    let choices: Vec<String> = seen.iter().map(|s| show(s)).collect();
+                    errors.spanned(
+                        &default,
+                        format!("default `{}` is not one of the choices [{}]", show(&text), choices.join(", ")),
+                    );
                 }
             }
             ValidKind::Choice { options }
         }
-        Kind::Variants { ty } => ValidKind::Variants { ty },
+        Kind::Variants { ty } => ValidKind::Variants { ty: Box::new(ty) },
     };
     (errors.count == 0).then_some(Valid { keyword, kind, default })
 }

@@ -139,6 +139,42 @@ impl<T: Component + ?Sized> Component for Box<T> {
     }
 }
 
+/// `parent['key']`, DSPy's path of a dict item.
+pub fn key_path(parent: &str, key: &str) -> String {
+    format!("{parent}['{key}']")
+}
+
+/// Like a DSPy dict attribute: each item at `name['key']`, in key order.
+impl<T: Component> Component for std::collections::BTreeMap<String, T> {
+    fn visit<'a>(&'a self, path: &str, visitor: &mut dyn Visitor<'a>) {
+        for (key, item) in self {
+            item.visit(&key_path(path, key), visitor);
+        }
+    }
+    fn visit_mut<'a>(&'a mut self, path: &str, visitor: &mut dyn VisitorMut<'a>) {
+        for (key, item) in self.iter_mut() {
+            item.visit_mut(&key_path(path, key), visitor);
+        }
+    }
+}
+
+/// Like a DSPy tuple attribute: each element at `name[i]`.
+macro_rules! tuple_component {
+    ($($name:ident $index:tt),+) => {
+        impl<$($name: Component),+> Component for ($($name,)+) {
+            fn visit<'a>(&'a self, path: &str, visitor: &mut dyn Visitor<'a>) {
+                $(self.$index.visit(&index_path(path, $index), visitor);)+
+            }
+            fn visit_mut<'a>(&'a mut self, path: &str, visitor: &mut dyn VisitorMut<'a>) {
+                $(self.$index.visit_mut(&index_path(path, $index), visitor);)+
+            }
+        }
+    };
+}
+tuple_component!(A 0, B 1);
+tuple_component!(A 0, B 1, C 2);
+tuple_component!(A 0, B 1, C 2, D 3);
+
 /// Read access to a program's parts, for every [`Component`].
 pub trait ComponentExt: Component {
     /// Every predictor with its path, in field order.

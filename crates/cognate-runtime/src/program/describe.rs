@@ -193,7 +193,8 @@ fn short_json(value: &Value) -> String {
 pub trait Describe: Component {
     /// The structure: sub-programs, predictors and variables, with paths.
     fn describe(&self) -> ProgramDescription {
-        let mut collect = Collect { root: None, stack: Vec::new(), out: Vec::new(), predictors: Vec::new(), vars: Vec::new() };
+        let mut collect =
+            Collect { root: None, stack: Vec::new(), out: Vec::new(), predictors: Vec::new(), vars: Vec::new() };
         self.visit("", &mut collect);
         ProgramDescription {
             type_name: collect.root.unwrap_or_else(|| short_type_name(std::any::type_name::<Self>())),
@@ -306,9 +307,8 @@ impl ProgramDescription {
             ids.insert(&sub.path, id);
         }
         for (i, p) in self.predictors.iter().enumerate() {
-            let names = |fields: &[FieldDescription]| {
-                fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
-            };
+            let names =
+                |fields: &[FieldDescription]| fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
             let mut label = format!(
                 "{}<br/>{}: {} → {}",
                 escape(&p.path),

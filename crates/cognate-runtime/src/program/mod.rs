@@ -10,7 +10,7 @@ mod paths;
 pub mod state;
 mod traits;
 
-pub use component::{Component, ComponentExt, Visitor, VisitorMut, child_path, index_path};
+pub use component::{Component, ComponentExt, Visitor, VisitorMut, child_path, index_path, key_path};
 pub use describe::{
     Describe, DomainDescription, FieldDescription, PredictorDescription, ProgramDescription, SubProgramDescription,
     VariableDescription,

@@ -41,8 +41,25 @@ impl PathMap {
 }
 
 /// The path of `predictor` in the program whose call is running, if any.
+///
+/// A [`name`](Predictor::name) that extends that path (`sub.answer` for the path `answer`)
+/// wins: it was bound by an enclosing program that ran its sub-program's `call` from a plain
+/// `forward`, so it names the same predictor from further out.
 pub(crate) fn current_path(predictor: &Predictor) -> Option<String> {
-    PATHS.try_with(|paths| paths.get(predictor).map(str::to_string)).ok().flatten()
+    let path = PATHS.try_with(|paths| paths.get(predictor).map(str::to_string)).ok().flatten()?;
+    match &predictor.name {
+        Some(name) if extends(name, &path) => Some(name.clone()),
+        _ => Some(path),
+    }
+}
+
+/// Whether `longer` is `path` seen from an enclosing program: `x.path` or `x[0]path`.
+fn extends(longer: &str, path: &str) -> bool {
+    match longer.strip_suffix(path) {
+        Some("") => true,
+        Some(prefix) => prefix.ends_with('.') || path.starts_with('['),
+        None => false,
+    }
 }
 
 /// Where a program call runs: inside an enclosing call that already knows its predictors
@@ -81,10 +98,7 @@ fn prefix_of(full: &str, relative: &str) -> String {
     if relative == "self" {
         return full.to_string();
     }
-    full.strip_suffix(relative)
-        .map(|p| p.strip_suffix('.').unwrap_or(p))
-        .unwrap_or(full)
-        .to_string()
+    full.strip_suffix(relative).map(|p| p.strip_suffix('.').unwrap_or(p)).unwrap_or(full).to_string()
 }
 
 /// Runs `fut` with `paths` in scope.
@@ -107,6 +121,25 @@ mod tests {
         assert_eq!(prefix_of("a.b[0].predict", "b[0].predict"), "a");
         assert_eq!(prefix_of("hops[1]", "self"), "hops[1]");
         assert_eq!(prefix_of("x[2].predict", "[2].predict"), "x");
+    }
+
+    #[test]
+    fn longer_names_extend_paths() {
+        assert!(extends("sub.answer", "answer"));
+        assert!(extends("answer", "answer"));
+        assert!(extends("hops[0]", "[0]"));
+        assert!(!extends("subanswer", "answer"));
+        assert!(!extends("answer", "sub.answer"));
+    }
+
+    #[tokio::test]
+    async fn a_bound_name_from_an_enclosing_program_wins() {
+        let mut programs = vec![predictor(), predictor()];
+        programs[0].name = Some("outer.items[0]".into());
+        programs[1].name = Some("unrelated".into());
+        let seen =
+            scope(PathMap::of(&programs), async { (current_path(&programs[0]), current_path(&programs[1])) }).await;
+        assert_eq!(seen, (Some("outer.items[0]".to_string()), Some("[1]".to_string())));
     }
 
     #[tokio::test]

@@ -42,6 +42,8 @@ pub const UNSAFE_LM_KEYS: &[&str] = &["api_base", "base_url", "model_list", "api
 
 /// The path reported for problems with the document as a whole.
 const ROOT: &str = "(top level)";
+/// The path of a predictor that is the whole program (DSPy's name for it).
+const ROOT_PREDICTOR: &str = "self";
 
 /// Saving and loading a program's learnable state. Implemented for every [`Component`].
 ///
@@ -51,13 +53,30 @@ const ROOT: &str = "(top level)";
 pub trait SaveState: Component {
     /// The state as JSON: one section per predictor, then Cognate's section. This is what
     /// [`SaveState::save`] writes, minus the `metadata` section.
+    ///
+    /// A program that is a single predictor (a bare `Predict`, path `self`) is written flat,
+    /// its section's keys at the top level, as DSPy writes a bare `dspy.Predict`; Cognate's
+    /// section is then left out unless there are variables.
     fn dump_state(&self) -> Value {
-        let mut state = Map::new();
-        for (path, predictor) in self.named_predictors() {
-            state.insert(path, dump_predictor(predictor));
-        }
+        let predictors = self.named_predictors();
         let variables: Map<String, Value> =
             self.named_variables().into_iter().map(|(path, var)| (path, var.value_json())).collect();
+        let mut state = Map::new();
+        match predictors.as_slice() {
+            [(path, predictor)] if path == ROOT_PREDICTOR => {
+                if let Value::Object(section) = dump_predictor(predictor) {
+                    state = section;
+                }
+                if variables.is_empty() {
+                    return Value::Object(state);
+                }
+            }
+            _ => {
+                for (path, predictor) in predictors {
+                    state.insert(path, dump_predictor(predictor));
+                }
+            }
+        }
         state.insert(COGNATE_KEY.into(), json!({ "variables": variables }));
         Value::Object(state)
     }
@@ -270,7 +289,23 @@ impl PredictorPlan {
 
 fn plan_predictor(state: &Map<String, Value>, path: &str, predictor: &Predictor) -> Result<PredictorPlan> {
     let err = |at: String, reason: String| Error::State { path: at, reason };
-    let Some(section) = state.get(path) else {
+    let flat;
+    let section = if path == ROOT_PREDICTOR && !state.contains_key(path) && state.contains_key("signature") {
+        // A bare predictor's state is flat (see `SaveState::dump_state`).
+        flat = Value::Object(state.clone());
+        Some(&flat)
+    } else {
+        state.get(path)
+    };
+    let Some(section) = section else {
+        if state.contains_key("signature") {
+            return Err(err(
+                path.into(),
+                "the state has no section for this predictor: it is the flat state of a single predictor \
+                 (saved from a bare `Predict`)"
+                    .into(),
+            ));
+        }
         let present: Vec<String> =
             state.keys().filter(|k| *k != COGNATE_KEY && *k != METADATA_KEY).map(|k| format!("`{k}`")).collect();
         let present = if present.is_empty() { "none".to_string() } else { present.join(", ") };
@@ -456,7 +491,7 @@ mod tests {
         let p = predictor();
         let state = p.dump_state();
         assert_eq!(
-            state["self"]["signature"],
+            state["signature"],
             json!({
                 "instructions": "Given the fields `question`, produce the fields `answer`.",
                 "fields": [
@@ -488,10 +523,23 @@ mod tests {
     fn drops_unsafe_lm_keys() {
         let mut p = predictor();
         let mut state = p.dump_state();
-        state["self"]["lm"] =
+        state["lm"] =
             json!({"model": "openai/gpt-4o-mini", "api_base": "http://evil", "api_key": "sk", "temperature": 0.2});
         p.load_state(&state).unwrap();
         assert_eq!(p.saved_lm, Some(json!({"model": "openai/gpt-4o-mini", "temperature": 0.2})));
-        assert_eq!(p.dump_state()["self"]["lm"], json!({"model": "openai/gpt-4o-mini", "temperature": 0.2}));
+        assert_eq!(p.dump_state()["lm"], json!({"model": "openai/gpt-4o-mini", "temperature": 0.2}));
+    }
+
+    #[test]
+    fn a_bare_predictor_is_flat_but_also_loads_from_a_self_section() {
+        let p = predictor();
+        let flat = p.dump_state();
+        assert_eq!(
+            flat.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["traces", "train", "demos", "signature", "lm"]
+        );
+        let mut q = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
+        q.load_state(&json!({ "self": flat })).unwrap();
+        assert_eq!(q.signature(), p.signature());
     }
 }

@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use cognate_core::Result;
+use futures::StreamExt;
 use tracing::Instrument;
 
 use super::component::{Component, ComponentExt};
@@ -42,7 +43,9 @@ pub trait Program: Component + Module + Clone + Send + Sync + 'static {
     /// fields `program` (the type name) and `path` (where it sits in an enclosing program,
     /// when it is called from one). Every LM call made inside is named after its predictor's
     /// path in the outermost program being called (`sub.answer`), in its `lm_call` span and in
-    /// trace entries, whatever the predictors' [`name`](crate::Predictor::name)s say.
+    /// trace entries. A predictor's [`name`](crate::Predictor::name) is used instead only when
+    /// it extends that path (`sub.answer` where this call knows `answer`: the name was bound by
+    /// an enclosing program that calls this one from a plain `forward`).
     ///
     /// # Errors
     /// Whatever `forward` returns.
@@ -78,5 +81,19 @@ pub trait Program: Component + Module + Clone + Send + Sync + 'static {
             result
         }
         .instrument(span)
+    }
+
+    /// [`Program::call`] on many inputs with at most `concurrency` calls in flight, returning
+    /// the results in input order (`concurrency` 0 is treated as 1). Each call has its own
+    /// span, as `Module::batch` does for `forward`.
+    ///
+    /// # Cancel safety
+    /// Dropping the future stops issuing new calls and abandons those in flight.
+    fn call_batch(
+        &self,
+        inputs: Vec<Self::Input>,
+        concurrency: usize,
+    ) -> impl Future<Output = Vec<Result<Self::Output>>> + Send {
+        futures::stream::iter(inputs.into_iter().map(|input| self.call(input))).buffered(concurrency.max(1)).collect()
     }
 }

@@ -4,12 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use cognate_core::{Error, Result, Signature};
 use super::{Variable, domain::Domain};
 use crate::chain_of_thought::ChainOfThought;
 use crate::module::Module;
 use crate::predict::Predict;
 use crate::program::{Component, Visitor, VisitorMut, child_path};
+use cognate_core::{Error, Result, Signature};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -105,8 +105,7 @@ impl<I: Send + 'static, O: Send + 'static> ModuleChoice<I, O> {
         assert!(!name.is_empty(), "a module choice alternative needs a name");
         assert!(self.alternatives.iter().all(|(n, _)| n != name), "module choice alternative `{name}` added twice");
         self.alternatives.push((name.to_string(), Box::new(Mapped { module, map })));
-        let default =
-            if self.alternatives.len() == 1 { name.to_string() } else { self.choice.default_value().clone() };
+        let default = if self.alternatives.len() == 1 { name.to_string() } else { self.choice.default_value().clone() };
         self.rebuild_choice(default, self.choice.get());
         self
     }
@@ -174,7 +173,11 @@ impl<I: Send + 'static, O: Send + 'static> Module for ModuleChoice<I, O> {
             Some((_, alternative)) => alternative.forward_boxed(input).await,
             None => Err(Error::Variable {
                 name: "module choice".into(),
-                reason: format!("no alternative `{selected}` to run"),
+                reason: if self.alternatives.is_empty() {
+                    "has no alternatives to run".into()
+                } else {
+                    format!("no alternative `{selected}` to run")
+                },
             }),
         }
     }
@@ -218,13 +221,31 @@ impl<I, O> std::fmt::Debug for ModuleChoice<I, O> {
 /// `chain_of_thought`; the predictors are `<field>.predict` and
 /// `<field>.chain_of_thought.predict`.
 ///
-/// ```ignore
-/// #[program]
-/// struct Qa {
-///     strategy: ReasoningStrategy<QA>,
-/// }
-/// // in forward: let out: QAOutput = self.strategy.forward(input).await?;
-/// // a search space holds `strategy` with Domain::Module { options: [predict, chain_of_thought] }
+/// ```
+/// # use cognate_core::{Signature, SignatureDesc};
+/// # use std::sync::OnceLock;
+/// # #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// # struct QAInput { question: String }
+/// # #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// # struct QAOutput { answer: String }
+/// # struct QA;
+/// # impl Signature for QA {
+/// #     type Input = QAInput;
+/// #     type Output = QAOutput;
+/// #     fn descriptor() -> &'static SignatureDesc {
+/// #         static D: OnceLock<SignatureDesc> = OnceLock::new();
+/// #         D.get_or_init(|| SignatureDesc::parse("question -> answer").unwrap())
+/// #     }
+/// # }
+/// use cognate_runtime::variable::{Domain, SearchSpace};
+/// use cognate_runtime::{ComponentExt, ReasoningStrategy};
+///
+/// // As a `#[program]` field `strategy`; `forward` returns `QAOutput` either way.
+/// let strategy = ReasoningStrategy::<QA>::new();
+/// let paths: Vec<String> = strategy.named_predictors().into_iter().map(|(p, _)| p).collect();
+/// assert_eq!(paths, ["predict", "chain_of_thought.predict"]); // `strategy.predict`, ... in a program
+/// let space = SearchSpace::of(&strategy);
+/// assert_eq!(space.domain("choice"), Some(&Domain::Module { options: vec!["predict".into(), "chain_of_thought".into()] }));
 /// ```
 pub struct ReasoningStrategy<S: Signature> {
     choice: ModuleChoice<S::Input, S::Output>,
@@ -233,9 +254,11 @@ pub struct ReasoningStrategy<S: Signature> {
 impl<S: Signature> ReasoningStrategy<S> {
     /// The two alternatives, `predict` selected.
     pub fn new() -> Self {
-        let choice = ModuleChoice::new()
-            .with("predict", Predict::<S>::new())
-            .with_mapped("chain_of_thought", ChainOfThought::<S>::new(), |r| r.output);
+        let choice = ModuleChoice::new().with("predict", Predict::<S>::new()).with_mapped(
+            "chain_of_thought",
+            ChainOfThought::<S>::new(),
+            |r| r.output,
+        );
         ReasoningStrategy { choice }
     }
 
@@ -296,5 +319,73 @@ impl<S: Signature> Component for ReasoningStrategy<S> {
     }
     fn visit_mut<'a>(&'a mut self, path: &str, visitor: &mut dyn VisitorMut<'a>) {
         self.choice.visit_mut(path, visitor);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ComponentExt;
+
+    /// A module with no LM: returns its number (or its number as text).
+    #[derive(Clone)]
+    struct Const(u32);
+
+    impl Module for Const {
+        type Input = ();
+        type Output = u32;
+        async fn forward(&self, _: ()) -> Result<u32> {
+            Ok(self.0)
+        }
+    }
+
+    impl Component for Const {
+        fn visit<'a>(&'a self, _: &str, _: &mut dyn Visitor<'a>) {}
+        fn visit_mut<'a>(&'a mut self, _: &str, _: &mut dyn VisitorMut<'a>) {}
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    #[test]
+    fn runs_the_selected_alternative() {
+        let mut choice: ModuleChoice<(), String> = ModuleChoice::new()
+            .with_mapped("one", Const(1), |n| n.to_string())
+            .with_mapped("two", Const(2), |n| format!("{n}!"));
+        assert_eq!(choice.selected(), "one");
+        assert_eq!(block_on(choice.forward(())).unwrap(), "1");
+        let copy = choice.clone();
+        choice.select("two").unwrap();
+        assert_eq!(block_on(choice.forward(())).unwrap(), "2!");
+        assert_eq!(block_on(copy.forward(())).unwrap(), "1", "clones are independent");
+        assert!(choice.select("three").is_err());
+        assert_eq!(choice.selected(), "two");
+        assert_eq!(format!("{choice:?}"), r#"ModuleChoice { alternatives: ["one", "two"], selected: "two" }"#);
+        assert_eq!(choice.variable().default_value(), "one");
+        assert!(choice.alternative("two").is_some() && choice.alternative("three").is_none());
+    }
+
+    #[test]
+    fn the_choice_is_a_variable_at_the_field_path() {
+        let choice = ModuleChoice::<(), u32>::new().with("a", Const(1)).with("b", Const(2)).with_default("b");
+        let vars = choice.named_variables();
+        assert_eq!(vars.len(), 1);
+        assert_eq!(vars[0].0, "choice");
+        assert_eq!(vars[0].1.value_json(), serde_json::json!("b"));
+        assert_eq!(vars[0].1.domain(), &Domain::Module { options: vec!["a".into(), "b".into()] });
+    }
+
+    #[test]
+    fn an_empty_choice_is_an_error_to_run() {
+        let empty = ModuleChoice::<(), u32>::new();
+        let err = block_on(empty.forward(())).unwrap_err().to_string();
+        assert_eq!(err, "variable `module choice`: has no alternatives to run");
+    }
+
+    #[test]
+    #[should_panic(expected = "module choice alternative `a` added twice")]
+    fn duplicate_names_panic() {
+        let _ = ModuleChoice::<(), u32>::new().with("a", Const(1)).with("a", Const(2));
     }
 }

@@ -174,7 +174,9 @@ impl Domain {
             Domain::Text { candidates } => {
                 pick(rng, candidates).map(|c| Value::String(c.clone())).unwrap_or_else(|| default.clone())
             }
-            Domain::DemoSet { candidates, .. } => pick(rng, candidates).map(demos_json).unwrap_or_else(|| default.clone()),
+            Domain::DemoSet { candidates, .. } => {
+                pick(rng, candidates).map(|c| demos_json(c)).unwrap_or_else(|| default.clone())
+            }
             Domain::Derived => return None,
         })
     }
@@ -189,21 +191,27 @@ impl Domain {
                 (0..n)
                     .map(|i| {
                         let t = i as f64 / (n - 1) as f64;
-                        let x = if *log { (low.ln() + t * (high.ln() - low.ln())).exp() } else { low + t * (high - low) };
+                        let x = match (i, log) {
+                            // The bounds exactly, whatever the rounding of exp(ln(x)).
+                            (0, _) => *low,
+                            (i, _) if i == n - 1 => *high,
+                            (_, true) => (low.ln() + t * (high.ln() - low.ln())).exp(),
+                            (_, false) => low + t * (high - low),
+                        };
                         float(x, *low, *high)
                     })
                     .collect()
             }
-            Domain::Int { low, high, step } => {
-                (0..=(high - low) / step).map(|k| Value::from(low + k * step)).collect()
-            }
+            Domain::Int { low, high, step } => (0..=(high - low) / step).map(|k| Value::from(low + k * step)).collect(),
             Domain::Bool => vec![Value::Bool(false), Value::Bool(true)],
             Domain::Choice { options } => options.clone(),
             Domain::Module { options } => options.iter().cloned().map(Value::String).collect(),
             Domain::Text { candidates } if !candidates.is_empty() => {
                 candidates.iter().cloned().map(Value::String).collect()
             }
-            Domain::DemoSet { candidates, .. } if !candidates.is_empty() => candidates.iter().map(demos_json).collect(),
+            Domain::DemoSet { candidates, .. } if !candidates.is_empty() => {
+                candidates.iter().map(|c| demos_json(c)).collect()
+            }
             Domain::Text { .. } | Domain::DemoSet { .. } => vec![default.clone()],
             Domain::Derived => Vec::new(),
         }
@@ -222,14 +230,16 @@ impl std::fmt::Display for Domain {
             }
             Domain::Module { options } => write!(f, "module[{}]", options.join(", ")),
             Domain::Text { candidates } => write!(f, "text ({} candidates)", candidates.len()),
-            Domain::DemoSet { max, candidates } => write!(f, "demos (at most {max}, {} candidate sets)", candidates.len()),
+            Domain::DemoSet { max, candidates } => {
+                write!(f, "demos (at most {max}, {} candidate sets)", candidates.len())
+            }
             Domain::Derived => f.write_str("derived"),
         }
     }
 }
 
 /// A demo set as the JSON array it is configured with.
-pub(crate) fn demos_json(demos: &Vec<Example>) -> Value {
+pub(crate) fn demos_json(demos: &[Example]) -> Value {
     Value::Array(demos.iter().map(|d| Value::Object(d.data.clone())).collect())
 }
 
@@ -318,7 +328,11 @@ mod tests {
         let log = Domain::Float { low: 1e-3, high: 1e-1, log: true };
         let points: Vec<f64> = log.grid(3, &Value::Null).iter().map(|v| v.as_f64().unwrap()).collect();
         assert!((points[1] - 1e-2).abs() < 1e-12, "{points:?}");
-        assert_eq!(Domain::Int { low: 0, high: 10, step: 5 }.grid(9, &Value::Null), vec![json!(0), json!(5), json!(10)]);
+        assert_eq!((points[0], points[2]), (1e-3, 1e-1));
+        assert_eq!(
+            Domain::Int { low: 0, high: 10, step: 5 }.grid(9, &Value::Null),
+            vec![json!(0), json!(5), json!(10)]
+        );
         assert_eq!(Domain::Text { candidates: vec![] }.grid(3, &json!("d")), vec![json!("d")]);
         assert!(Domain::Derived.grid(3, &Value::Null).is_empty());
     }
@@ -327,7 +341,8 @@ mod tests {
     fn serde_is_tagged() {
         let d = Domain::Int { low: 1, high: 5, step: 1 };
         assert_eq!(serde_json::to_value(&d).unwrap(), json!({"kind": "int", "low": 1, "high": 5, "step": 1}));
-        let back: Domain = serde_json::from_value(json!({"kind": "float", "low": 0.0, "high": 2.0, "log": false})).unwrap();
+        let back: Domain =
+            serde_json::from_value(json!({"kind": "float", "low": 0.0, "high": 2.0, "log": false})).unwrap();
         assert_eq!(back, Domain::Float { low: 0.0, high: 2.0, log: false });
     }
 }

@@ -14,11 +14,21 @@ pub trait VariableValue: Serialize + DeserializeOwned + Clone + std::fmt::Debug 
 impl<T> VariableValue for T where T: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static {}
 
 /// A float type for [`Variable::float`]: `f32` or `f64`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a `float(...)` variable",
+    label = "a float variable needs `f32` or `f64`",
+    note = "declare `int(...)` for integer types, `choice[...]` for other values"
+)]
 pub trait FloatValue: VariableValue + Copy {}
 impl FloatValue for f32 {}
 impl FloatValue for f64 {}
 
 /// An integer type for [`Variable::int`] (`i8` … `i64`, `u8` … `u64`, `isize`, `usize`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold an `int(...)` variable",
+    label = "an int variable needs an integer type (`u32`, `i64`, `usize`, ...)",
+    note = "declare `float(...)` for `f32`/`f64`, `choice[...]` for other values"
+)]
 pub trait IntValue: VariableValue + Copy {}
 macro_rules! int_values {
     ($($t:ty),*) => { $(impl IntValue for $t {})* };
@@ -198,10 +208,10 @@ impl<T: VariableValue> DynVariable for Variable<T> {
         &self.domain
     }
     fn value_json(&self) -> Value {
-        serde_json::to_value(&self.value).unwrap_or(Value::Null)
+        to_json(&self.value).unwrap_or(Value::Null)
     }
     fn default_json(&self) -> Value {
-        serde_json::to_value(&self.default).unwrap_or(Value::Null)
+        to_json(&self.default).unwrap_or(Value::Null)
     }
     fn set_json(&mut self, value: Value) -> Result<()> {
         self.check_json("variable", &value)?;
@@ -214,6 +224,13 @@ impl<T: VariableValue> DynVariable for Variable<T> {
         serde_json::from_value::<T>(value.clone())
             .map(drop)
             .map_err(|e| named(format!("{value} does not fit `{}`: {e}", std::any::type_name::<T>())))
+    }
+}
+
+/// Serializes as its current value (the domain and default live in the program's code).
+impl<T: VariableValue> Serialize for Variable<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.value_json().serialize(serializer)
     }
 }
 
@@ -241,11 +258,16 @@ fn invalid(reason: String) -> Error {
     Error::Variable { name: "variable".into(), reason }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value> {
+/// The JSON form of a value. An `f32` becomes its shortest decimal (`0.7`, not the widened
+/// `0.699999988079071`), so bounds, defaults and configurations written as `0.7` agree.
+fn to_json<T: Serialize + 'static>(value: &T) -> Result<Value> {
+    if let Some(x) = (value as &dyn std::any::Any).downcast_ref::<f32>() {
+        return Ok(x.to_string().parse::<f64>().ok().map_or(Value::Null, Value::from));
+    }
     serde_json::to_value(value).map_err(|e| invalid(format!("value does not serialize: {e}")))
 }
 
-fn number<T: Serialize>(value: &T) -> Result<f64> {
+fn number<T: Serialize + 'static>(value: &T) -> Result<f64> {
     to_json(value)?.as_f64().ok_or_else(|| invalid("bound is not a finite number".into()))
 }
 
@@ -274,15 +296,21 @@ mod tests {
     fn constructors_validate() {
         assert!(reason(Variable::<f64>::float(0.0, 1.0, 1.5)).contains("outside"));
         assert!(reason(Variable::<f64>::float_log(0.0, 1.0, 0.5)).contains("positive low"));
-        assert!(reason(Variable::<f32>::float(f32::NAN, 1.0, 0.5)).contains("finite"));
         assert!(reason(Variable::<u32>::int(0, 10, 3, 0)).contains("does not divide"));
         assert!(reason(Variable::<u32>::int(0, 10, 5, 3)).contains("not on the grid"));
         assert!(reason(Variable::<i32>::choice([1, 1], 1)).contains("twice"));
         assert!(reason(Variable::choice_str(["a"], "b")).contains("not one of"));
         assert!(reason(Variable::<u32>::choice([], 1)).contains("no options"));
-        // f32 bounds and defaults compare through the same JSON form.
-        let v = Variable::<f32>::float(0.1, 0.7, 0.7).unwrap();
+        // f32 bounds, defaults and configured values compare through their shortest decimals.
+        let mut v = Variable::<f32>::float(0.1, 0.7, 0.7).unwrap();
         assert_eq!(v.get(), 0.7);
+        assert_eq!(v.domain(), &Domain::Float { low: 0.1, high: 0.7, log: false });
+        assert_eq!(v.value_json(), json!(0.7));
+        v.set_json(json!(0.1)).unwrap();
+        v.set_json(json!(0.6999999)).unwrap();
+        assert_eq!(v.value_json(), json!(0.6999999));
+        assert!(Variable::<f32>::float(0.7, 0.8, 0.7).is_ok());
+        assert!(Variable::<f32>::float(f32::NAN, 1.0, 0.5).is_err());
     }
 
     #[test]
@@ -300,6 +328,8 @@ mod tests {
         let mut b = Variable::bool(true);
         b.set_json(json!(false)).unwrap();
         assert!(!b.get());
+        assert_eq!(serde_json::to_value(&b).unwrap(), json!(false));
+        assert_eq!(serde_json::to_value(&v).unwrap(), json!(0.001));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 mod apply;
 mod grid;
 mod ops;
+#[cfg(test)]
+mod tests;
 
 use cognate_core::{Error, Example, Result, SharedLm};
 use serde::{Deserialize, Serialize};
@@ -110,7 +112,8 @@ impl SearchSpace {
             }
             fn variable(&mut self, path: &str, variable: &'a dyn DynVariable) {
                 let value = variable.value_json();
-                let current = if variable.deriver().is_some() || !value.is_null() { value } else { variable.default_json() };
+                let current =
+                    if variable.deriver().is_some() || !value.is_null() { value } else { variable.default_json() };
                 self.space.dims.push(Dim {
                     name: path.to_string(),
                     domain: variable.domain().clone(),
@@ -144,8 +147,16 @@ impl SearchSpace {
         let adapter = Value::from(predictor.adapter.as_ref().map_or("ChatAdapter", |a| a.name()));
         let temperature = Value::from(predictor.config.temperature.map_or(0.0, f64::from).clamp(0.0, 2.0));
         let dims = [
-            (Builtin::Instructions, Domain::Text { candidates: vec![predictor.instructions().to_string()] }, instructions),
-            (Builtin::Demos, Domain::DemoSet { max: predictor.demos.len().max(16), candidates: vec![predictor.demos.clone()] }, demos),
+            (
+                Builtin::Instructions,
+                Domain::Text { candidates: vec![predictor.instructions().to_string()] },
+                instructions,
+            ),
+            (
+                Builtin::Demos,
+                Domain::DemoSet { max: predictor.demos.len().max(16), candidates: vec![predictor.demos.clone()] },
+                demos,
+            ),
             (Builtin::Adapter, Domain::Choice { options: ADAPTERS.iter().map(|a| Value::from(*a)).collect() }, adapter),
             (Builtin::Temperature, Domain::Float { low: 0.0, high: 2.0, log: false }, temperature),
         ];
@@ -172,17 +183,21 @@ impl SearchSpace {
         }
         let options: Vec<Value> = self.lms.iter().map(|(n, _)| Value::from(n.as_str())).collect();
         for (path, current) in self.predictor_lms.clone() {
-            let registered = current.as_ref().and_then(|lm| self.lms.iter().find(|(_, r)| std::sync::Arc::ptr_eq(r, lm)));
+            let registered =
+                current.as_ref().and_then(|lm| self.lms.iter().find(|(_, r)| std::sync::Arc::ptr_eq(r, lm)));
             let default = Value::from(registered.unwrap_or(&self.lms[0]).0.as_str());
             let demos = child_path(&path, Builtin::Demos.suffix());
             let at = self.dims.iter().position(|d| d.name == demos).map_or(self.dims.len(), |i| i + 1);
-            self.dims.insert(at, Dim {
-                name: child_path(&path, Builtin::Lm.suffix()),
-                domain: Domain::Choice { options: options.clone() },
-                default: default.clone(),
-                current: default,
-                source: Source::Builtin { predictor: path.clone(), kind: Builtin::Lm },
-            });
+            self.dims.insert(
+                at,
+                Dim {
+                    name: child_path(&path, Builtin::Lm.suffix()),
+                    domain: Domain::Choice { options: options.clone() },
+                    default: default.clone(),
+                    current: default,
+                    source: Source::Builtin { predictor: path.clone(), kind: Builtin::Lm },
+                },
+            );
         }
         self
     }
@@ -193,7 +208,10 @@ impl SearchSpace {
     /// If `low >= high` or a bound is negative or not finite.
     #[must_use]
     pub fn with_temperature_range(mut self, low: f64, high: f64) -> Self {
-        assert!(low.is_finite() && high.is_finite() && 0.0 <= low && low < high, "bad temperature range {low}..={high}");
+        assert!(
+            low.is_finite() && high.is_finite() && 0.0 <= low && low < high,
+            "bad temperature range {low}..={high}"
+        );
         for dim in &mut self.dims {
             if let Source::Builtin { kind: Builtin::Temperature, .. } = dim.source {
                 dim.domain = Domain::Float { low, high, log: false };
@@ -224,7 +242,8 @@ impl SearchSpace {
     }
 
     /// Freezes every variable except those matching `patterns` (same forms as
-    /// [`exclude`](Self::exclude)). Derived variables stay computed.
+    /// [`exclude`](Self::exclude)). Derived variables are never frozen: they are always
+    /// computed and applied.
     #[must_use]
     pub fn only<P: Into<String>>(mut self, patterns: impl IntoIterator<Item = P>) -> Self {
         self.only = Some(patterns.into_iter().map(Into::into).collect());
@@ -244,10 +263,14 @@ impl SearchSpace {
     }
 
     pub(crate) fn active(&self, dim: &Dim) -> bool {
+        if dim.deriver().is_some() {
+            // Derived variables follow the others; freezing one would leave it stale.
+            return true;
+        }
         let matches = |p: &String| pattern_matches(p, &dim.name);
         let builtin = matches!(dim.source, Source::Builtin { .. });
-        !(builtin && self.builtins_frozen)
-            && !self.excluded.iter().any(matches) && self.only.as_ref().is_none_or(|only| only.iter().any(matches))
+        let frozen = (builtin && self.builtins_frozen) || self.excluded.iter().any(matches);
+        !frozen && self.only.as_ref().is_none_or(|only| only.iter().any(matches))
     }
 
     /// The names of the variables that are not frozen, in order.
@@ -333,7 +356,10 @@ fn pattern_matches(pattern: &str, name: &str) -> bool {
 
 impl std::fmt::Debug for SearchSpace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SearchSpace").field("variables", &self.names()).field("constraints", &self.describe().constraints).finish()
+        f.debug_struct("SearchSpace")
+            .field("variables", &self.names())
+            .field("constraints", &self.describe().constraints)
+            .finish()
     }
 }
 

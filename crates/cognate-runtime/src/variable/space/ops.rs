@@ -63,7 +63,10 @@ impl SearchSpace {
             })?;
             if let Some(given) = config.get(&dim.name) {
                 if given != &value {
-                    return Err(variable(&dim.name, format!("derived value is {value}, but the configuration says {given}")));
+                    return Err(variable(
+                        &dim.name,
+                        format!("derived value is {value}, but the configuration says {given}"),
+                    ));
                 }
             }
             scratch.insert(dim.name.clone(), value.clone());
@@ -78,7 +81,8 @@ impl SearchSpace {
     pub(crate) fn violated(&self, scratch: &Configuration) -> Result<Option<String>> {
         for (scope, constraint) in &self.constraints {
             let name = child_path(scope, constraint.name());
-            let holds = constraint.holds(scratch, scope).map_err(|e| variable(&name, format!("constraint failed: {e}")))?;
+            let holds =
+                constraint.holds(scratch, scope).map_err(|e| variable(&name, format!("constraint failed: {e}")))?;
             if !holds {
                 return Ok(Some(name));
             }
