@@ -88,7 +88,12 @@ impl std::fmt::Display for RowErrorKind {
     }
 }
 
-fn location<'a>(path: &'a std::path::Path, line: u64, column: Option<u64>, field: Option<&'a str>) -> LocationDisplay<'a> {
+fn location<'a>(
+    path: &'a std::path::Path,
+    line: u64,
+    column: Option<u64>,
+    field: Option<&'a str>,
+) -> LocationDisplay<'a> {
     LocationDisplay { path, line, column, field }
 }
 

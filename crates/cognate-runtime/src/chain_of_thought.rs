@@ -10,9 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::module::Module;
 use crate::predictor::{CallConfig, Predictor};
 
-/// The prefix DSPy gives the `reasoning` field.
-pub const REASONING_PREFIX: &str = "Reasoning: Let's think step by step in order to";
-
 /// The output of [`ChainOfThought`]: the model's reasoning and the signature's outputs.
 /// It dereferences to the outputs, so `result.answer` works.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,7 +29,9 @@ impl<O> std::ops::Deref for WithReasoning<O> {
 }
 
 /// Like [`Predict`](crate::Predict), with a `reasoning: str` output prepended to the
-/// signature, exactly as DSPy's `ChainOfThought` does.
+/// signature, exactly as DSPy 3.4.1's `ChainOfThought` does (no description, prefix
+/// `Reasoning:`; a signature without instructions keeps DSPy's default sentence over its own
+/// fields, which does not mention `reasoning`).
 pub struct ChainOfThought<S: Signature> {
     predictor: Predictor,
     _signature: PhantomData<fn() -> S>,
@@ -59,9 +58,13 @@ impl<S: Signature> Default for ChainOfThought<S> {
 impl<S: Signature> ChainOfThought<S> {
     /// A chain-of-thought predictor for `S`.
     pub fn new() -> Self {
-        let extended = S::descriptor()
+        let base = S::descriptor();
+        // As in DSPy 3.4.1: the field has no description and the inferred prefix
+        // (`Reasoning:`), and default instructions keep naming only the base outputs.
+        let extended = base
             .clone()
-            .prepend_output(FieldDesc::new("reasoning", TypeDesc::Str).with_prefix(REASONING_PREFIX));
+            .with_instructions(base.effective_instructions())
+            .prepend_output(FieldDesc::new("reasoning", TypeDesc::Str));
         ChainOfThought { predictor: Predictor::new(extended), _signature: PhantomData }
     }
 

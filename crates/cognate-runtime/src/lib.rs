@@ -12,7 +12,7 @@ pub mod settings;
 pub mod trace;
 pub mod variable;
 
-pub use chain_of_thought::{ChainOfThought, REASONING_PREFIX, WithReasoning};
+pub use chain_of_thought::{ChainOfThought, WithReasoning};
 pub use module::Module;
 pub use predict::Predict;
 pub use predictor::{CallConfig, Predictor};

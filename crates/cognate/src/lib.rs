@@ -23,6 +23,11 @@ pub mod lm {
     pub use cognate_lm::*;
 }
 
+/// Evaluation: datasets, metrics and `Evaluate` (see `docs/evaluation.md`).
+pub mod eval {
+    pub use cognate_eval::*;
+}
+
 /// The everyday imports: `use cognate::prelude::*;`.
 pub mod prelude {
     pub use cognate_adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};

@@ -178,7 +178,9 @@ impl Loader {
     fn csv_error(&self, error: &csv::Error, fallback_line: u64) -> Error {
         let line = error.position().map_or(fallback_line, csv::Position::line);
         match error.kind() {
-            csv::ErrorKind::Io(e) => Error::Io { path: self.path.clone(), source: std::io::Error::new(e.kind(), e.to_string()) },
+            csv::ErrorKind::Io(e) => {
+                Error::Io { path: self.path.clone(), source: std::io::Error::new(e.kind(), e.to_string()) }
+            }
             _ => self.row_error(line, None, None, RowErrorKind::InvalidCsv(error.to_string())),
         }
     }
@@ -328,7 +330,11 @@ mod tests {
     #[test]
     fn jsonl_rows() {
         let l = || Loader::jsonl("data.jsonl");
-        check(l(), "{\"q\": \"a\", \"n\": 1}\n\n{\"q\": \"b\", \"n\": 2}\n", Ok(json!([{"q": "a", "n": 1}, {"q": "b", "n": 2}])));
+        check(
+            l(),
+            "{\"q\": \"a\", \"n\": 1}\n\n{\"q\": \"b\", \"n\": 2}\n",
+            Ok(json!([{"q": "a", "n": 1}, {"q": "b", "n": 2}])),
+        );
         check(l().rename("q", "question"), "{\"q\": \"a\", \"n\": 1}", Ok(json!([{"question": "a", "n": 1}])));
         check(
             l().field_as("n", "answer").field_as("q", "question"),
@@ -357,13 +363,21 @@ mod tests {
     #[test]
     fn csv_rows() {
         let l = || Loader::csv("data.csv");
-        check(l(), "q,a\nhi,1\n\"multi\nline\",2\n", Ok(json!([{"q": "hi", "a": "1"}, {"q": "multi\nline", "a": "2"}])));
+        check(
+            l(),
+            "q,a\nhi,1\n\"multi\nline\",2\n",
+            Ok(json!([{"q": "hi", "a": "1"}, {"q": "multi\nline", "a": "2"}])),
+        );
         check(
             l().field_as("q", "question").field_as("a", "answer").expect("answer", Expect::Integer),
             "q,a\nhi,1\n",
             Ok(json!([{"question": "hi", "answer": 1}])),
         );
-        check(l().field("q").field("answer"), "q,a\nhi,1\n", Err("data.csv:1: field \"answer\": missing column `answer`"));
+        check(
+            l().field("q").field("answer"),
+            "q,a\nhi,1\n",
+            Err("data.csv:1: field \"answer\": missing column `answer`"),
+        );
         check(
             l().expect("a", Expect::Number),
             "q,a\nhi,1\n\"multi\nline\",x\n",
@@ -377,7 +391,8 @@ mod tests {
     #[test]
     fn inputs_are_marked_and_iteration_stops_after_an_error() {
         let loader = Loader::jsonl("d.jsonl").with_inputs(["q"]);
-        let rows: Vec<_> = loader.rows_from_reader("{\"q\": 1, \"a\": 2}\nnot json\n{\"q\": 3}".as_bytes()).unwrap().collect();
+        let rows: Vec<_> =
+            loader.rows_from_reader("{\"q\": 1, \"a\": 2}\nnot json\n{\"q\": 3}".as_bytes()).unwrap().collect();
         assert_eq!(rows.len(), 2);
         let first = rows[0].as_ref().unwrap();
         assert_eq!(Value::Object(first.inputs()), json!({"q": 1}));

@@ -165,7 +165,11 @@ mod tests {
         check_json(Expect::Integer, json!(3.5), Err("expected an integer, got a number (3.5)"));
         check_json(Expect::Bool, json!(1), Err("expected a boolean, got a number (1)"));
         check_json(Expect::StringOrList, json!(["a", "b"]), Ok(json!(["a", "b"])));
-        check_json(Expect::StringOrList, json!(["a", 1]), Err("expected a string or a list of strings, got a list ([\"a\",1])"));
+        check_json(
+            Expect::StringOrList,
+            json!(["a", 1]),
+            Err("expected a string or a list of strings, got a list ([\"a\",1])"),
+        );
         check_json(Expect::List, json!({}), Err("expected a list, got an object"));
     }
 

@@ -133,7 +133,9 @@ impl Split {
             Split::Counts { train, dev, test } => {
                 let sum = train.saturating_add(dev).saturating_add(test);
                 if sum > n {
-                    return Err(Error::Split(format!("{train} + {dev} + {test} = {sum} examples requested, {n} available")));
+                    return Err(Error::Split(format!(
+                        "{train} + {dev} + {test} = {sum} examples requested, {n} available"
+                    )));
                 }
                 Ok([train, dev, test])
             }
@@ -225,8 +227,16 @@ mod tests {
         check_sizes(10, Split::fractions(0.7, 0.2, 0.1), Ok([7, 2, 1]));
         check_sizes(11, Split::fractions(0.5, 0.25, 0.25), Ok([5, 2, 4]));
         check_sizes(11, Split::fractions(0.5, 0.2, 0.2), Ok([5, 2, 2]));
-        check_sizes(10, Split::fractions(0.7, 0.3, 0.1), Err("invalid split: fractions 0.7, 0.3, 0.1 must each be in 0..=1 and add up to at most 1"));
-        check_sizes(10, Split::fractions(-0.1, 0.3, 0.1), Err("invalid split: fractions -0.1, 0.3, 0.1 must each be in 0..=1 and add up to at most 1"));
+        check_sizes(
+            10,
+            Split::fractions(0.7, 0.3, 0.1),
+            Err("invalid split: fractions 0.7, 0.3, 0.1 must each be in 0..=1 and add up to at most 1"),
+        );
+        check_sizes(
+            10,
+            Split::fractions(-0.1, 0.3, 0.1),
+            Err("invalid split: fractions -0.1, 0.3, 0.1 must each be in 0..=1 and add up to at most 1"),
+        );
     }
 
     #[test]

@@ -187,13 +187,16 @@ impl<Me: Metric> Evaluate<Me> {
                     let fail = |stage, error| Some(Failure { stage, error: Arc::new(error) });
                     let (prediction, error, score) = match input {
                         Err(e) => (None, fail(Stage::Input, e), None),
-                        Ok(input) => match program_settings.scope(module.forward(input)).await.and_then(into_prediction) {
-                            Err(e) => (None, fail(Stage::Module, e), None),
-                            Ok(prediction) => match metric_settings.scope(metric.score(example, &prediction)).await {
-                                Ok(score) => (Some(prediction), None, Some(score)),
-                                Err(e) => (Some(prediction), fail(Stage::Metric, e), None),
-                            },
-                        },
+                        Ok(input) => {
+                            match program_settings.scope(module.forward(input)).await.and_then(into_prediction) {
+                                Err(e) => (None, fail(Stage::Module, e), None),
+                                Ok(prediction) => match metric_settings.scope(metric.score(example, &prediction)).await
+                                {
+                                    Ok(score) => (Some(prediction), None, Some(score)),
+                                    Err(e) => (Some(prediction), fail(Stage::Metric, e), None),
+                                },
+                            }
+                        }
                     };
                     Record {
                         index,

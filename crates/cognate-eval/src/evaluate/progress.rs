@@ -20,7 +20,9 @@ impl Progress {
         tracing::info!(target: "cognate::evaluate", examples = total, concurrency, "evaluation started");
         let bar = (show_bar && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {msg}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {msg}")
+            {
                 bar.set_style(style);
             }
             bar

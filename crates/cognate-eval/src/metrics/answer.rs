@@ -12,10 +12,16 @@ fn gold_answers(example: &Example, field: &str) -> Result<Vec<String>> {
         Some(Value::String(s)) => Ok(vec![s.clone()]),
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
-            .map(|v| v.as_str().map(str::to_string).ok_or_else(|| field_error("example", field, "expected a list of strings")))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| field_error("example", field, "expected a list of strings"))
+            })
             .collect(),
         Some(Value::Array(_)) => Err(field_error("example", field, "the list of answers is empty")),
-        Some(other) => Err(field_error("example", field, &format!("expected a string or a list of strings, got {other}"))),
+        Some(other) => {
+            Err(field_error("example", field, &format!("expected a string or a list of strings, got {other}")))
+        }
         None => Err(field_error("example", field, "missing")),
     }
 }
@@ -172,7 +178,11 @@ impl PassageMatch {
             Some(Value::Array(items)) => items.iter().map(field_text).collect(),
             Some(Value::String(s)) => vec![s.clone()],
             Some(other) => {
-                return Err(field_error("prediction", &self.context_field, &format!("expected a list of passages, got {other}")));
+                return Err(field_error(
+                    "prediction",
+                    &self.context_field,
+                    &format!("expected a list of passages, got {other}"),
+                ));
             }
             None => return Err(field_error("prediction", &self.context_field, "missing")),
         };
@@ -206,7 +216,13 @@ mod tests {
         Prediction::new(Example::default().with(field, value).data)
     }
 
-    fn check(metric: &dyn Fn(&Example, &Prediction) -> Result<Score>, gold: Value, field: &str, got: Value, expected: Result<(f64, Option<&str>), &str>) {
+    fn check(
+        metric: &dyn Fn(&Example, &Prediction) -> Result<Score>,
+        gold: Value,
+        field: &str,
+        got: Value,
+        expected: Result<(f64, Option<&str>), &str>,
+    ) {
         let result = metric(&ex(gold.clone()), &pred(field, got.clone()));
         let result = result.map(|s| (s.value, s.feedback)).map_err(|e| e.to_string());
         let expected = expected.map(|(v, f)| (v, f.map(str::to_string))).map_err(str::to_string);
@@ -219,16 +235,40 @@ mod tests {
         let m = |e: &Example, p: &Prediction| em.judge(e, p);
         check(&m, json!("Paris"), "answer", json!("the paris!"), Ok((1.0, None)));
         check(&m, json!(["Eiffel Tower", "Louvre"]), "answer", json!("The Eiffel Tower"), Ok((1.0, None)));
-        check(&m, json!("Paris"), "answer", json!("Paris, France"), Ok((0.0, Some("expected \"Paris\", got \"Paris, France\""))));
-        check(&m, json!(["a b", "c"]), "answer", json!("d"), Ok((0.0, Some("expected one of [\"a b\", \"c\"], got \"d\""))));
+        check(
+            &m,
+            json!("Paris"),
+            "answer",
+            json!("Paris, France"),
+            Ok((0.0, Some("expected \"Paris\", got \"Paris, France\""))),
+        );
+        check(
+            &m,
+            json!(["a b", "c"]),
+            "answer",
+            json!("d"),
+            Ok((0.0, Some("expected one of [\"a b\", \"c\"], got \"d\""))),
+        );
         check(&m, json!("42"), "answer", json!(42), Ok((1.0, None)));
-        check(&m, json!(42), "answer", json!("42"), Err("cannot convert example field `answer`: expected a string or a list of strings, got 42"));
+        check(
+            &m,
+            json!(42),
+            "answer",
+            json!("42"),
+            Err("cannot convert example field `answer`: expected a string or a list of strings, got 42"),
+        );
         check(&m, json!("x"), "other", json!("x"), Err("cannot convert prediction field `answer`: missing"));
         let half = ExactMatch::new().with_frac(0.5);
         let m = |e: &Example, p: &Prediction| half.judge(e, p);
         check(&m, json!(["Eiffel Tower", "Louvre"]), "answer", json!("The Eiffel Tower"), Ok((1.0, None)));
         check(&m, json!("Eiffel Tower"), "answer", json!("Eiffel Tower in Paris"), Ok((1.0, None)));
-        check(&m, json!("Eiffel Tower"), "answer", json!("the tower of pisa and rome"), Ok((0.0, Some("expected \"Eiffel Tower\", got \"the tower of pisa and rome\""))));
+        check(
+            &m,
+            json!("Eiffel Tower"),
+            "answer",
+            json!("the tower of pisa and rome"),
+            Ok((0.0, Some("expected \"Eiffel Tower\", got \"the tower of pisa and rome\""))),
+        );
     }
 
     #[test]
@@ -236,11 +276,29 @@ mod tests {
         let f1 = AnswerF1::new();
         let m = |e: &Example, p: &Prediction| f1.judge(e, p);
         check(&m, json!(["Paris", "x"]), "answer", json!("Paris"), Ok((1.0, None)));
-        check(&m, json!("Paris France"), "answer", json!("Paris, Texas"), Ok((0.5, Some("token F1 0.50: expected \"Paris France\", got \"Paris, Texas\""))));
+        check(
+            &m,
+            json!("Paris France"),
+            "answer",
+            json!("Paris, Texas"),
+            Ok((0.5, Some("token F1 0.50: expected \"Paris France\", got \"Paris, Texas\""))),
+        );
         let pm = PassageMatch::new();
         let m = |e: &Example, p: &Prediction| pm.judge(e, p);
         check(&m, json!("Eiffel Tower"), "context", json!(["The Eiffel Tower is in Paris.", "..."]), Ok((1.0, None)));
-        check(&m, json!(["Louvre"]), "context", json!("One passage about the Eiffel Tower."), Ok((0.0, Some("none of the 1 passages contains [\"Louvre\"]"))));
-        check(&m, json!("x"), "context", json!(3), Err("cannot convert prediction field `context`: expected a list of passages, got 3"));
+        check(
+            &m,
+            json!(["Louvre"]),
+            "context",
+            json!("One passage about the Eiffel Tower."),
+            Ok((0.0, Some("none of the 1 passages contains [\"Louvre\"]"))),
+        );
+        check(
+            &m,
+            json!("x"),
+            "context",
+            json!(3),
+            Err("cannot convert prediction field `context`: expected a list of passages, got 3"),
+        );
     }
 }

@@ -214,7 +214,8 @@ mod tests {
         assert_eq!((|_: &Example, _: &Prediction| true).score(&ex, &pred).await.unwrap(), Score::new(1.0));
         let with_feedback = |_: &Example, _: &Prediction| Score::new(0.0).with_feedback("wrong");
         assert_eq!(with_feedback.score(&ex, &pred).await.unwrap().feedback.as_deref(), Some("wrong"));
-        let failing = |_: &Example, _: &Prediction| -> Result<f64> { Err(field_error("prediction", "answer", "missing")) };
+        let failing =
+            |_: &Example, _: &Prediction| -> Result<f64> { Err(field_error("prediction", "answer", "missing")) };
         let err = failing.score(&ex, &pred).await.unwrap_err();
         assert_eq!(err.to_string(), "cannot convert prediction field `answer`: missing");
     }

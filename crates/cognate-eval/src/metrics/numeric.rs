@@ -139,13 +139,25 @@ impl NumericMatch {
     }
 
     fn judge(&self, example: &Example, prediction: &Prediction) -> Result<Score> {
-        let gold = example.get(&self.gold_field).map(field_text).ok_or_else(|| field_error("example", &self.gold_field, "missing"))?;
-        let answer =
-            prediction.get(&self.pred_field).map(field_text).ok_or_else(|| field_error("prediction", &self.pred_field, "missing"))?;
+        let gold = example
+            .get(&self.gold_field)
+            .map(field_text)
+            .ok_or_else(|| field_error("example", &self.gold_field, "missing"))?;
+        let answer = prediction
+            .get(&self.pred_field)
+            .map(field_text)
+            .ok_or_else(|| field_error("prediction", &self.pred_field, "missing"))?;
         if self.dspy {
-            let (g, p) = (parse_integer_answer(&gold, self.only_first_line), parse_integer_answer(&answer, self.only_first_line));
+            let (g, p) = (
+                parse_integer_answer(&gold, self.only_first_line),
+                parse_integer_answer(&answer, self.only_first_line),
+            );
             let score = Score::from(g == p);
-            return Ok(if g == p { score } else { score.with_feedback(format!("expected {g}, got {p} (from {answer:?})")) });
+            return Ok(if g == p {
+                score
+            } else {
+                score.with_feedback(format!("expected {g}, got {p} (from {answer:?})"))
+            });
         }
         let Some(g) = extract_number(&gold, self.only_first_line) else {
             return Err(field_error("example", &self.gold_field, &format!("no number in {gold:?}")));

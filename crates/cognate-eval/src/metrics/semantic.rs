@@ -123,7 +123,12 @@ impl SemanticF1 {
     /// Reads the question from the example's `question` field, the ground truth from its
     /// `gold` field and the response from the prediction's `pred` field.
     #[must_use]
-    pub fn with_fields(mut self, question: impl Into<String>, gold: impl Into<String>, pred: impl Into<String>) -> Self {
+    pub fn with_fields(
+        mut self,
+        question: impl Into<String>,
+        gold: impl Into<String>,
+        pred: impl Into<String>,
+    ) -> Self {
         self.question_field = question.into();
         self.gold_field = gold.into();
         self.pred_field = pred.into();
@@ -188,9 +193,15 @@ mod tests {
         let sig = SemanticRecallPrecision::descriptor();
         assert_eq!(sig.input_names(), ["question", "ground_truth", "system_response"]);
         assert_eq!(sig.output_names(), ["recall", "precision"]);
-        assert!(sig.instructions.starts_with("Compare a system's response to the ground truth to compute its recall and precision."));
+        assert!(
+            sig.instructions
+                .starts_with("Compare a system's response to the ground truth to compute its recall and precision.")
+        );
         let sig = DecompositionalSemanticRecallPrecision::descriptor();
-        assert_eq!(sig.output_names(), ["ground_truth_key_ideas", "system_response_key_ideas", "discussion", "recall", "precision"]);
+        assert_eq!(
+            sig.output_names(),
+            ["ground_truth_key_ideas", "system_response_key_ideas", "discussion", "recall", "precision"]
+        );
     }
 
     #[tokio::test]
@@ -198,7 +209,9 @@ mod tests {
         let lm = MockLm::new([
             "[[ ## reasoning ## ]]\nHalf the ideas are covered.\n\n[[ ## recall ## ]]\n0.5\n\n[[ ## precision ## ]]\n1.0\n\n[[ ## completed ## ]]",
         ]);
-        let example = Example::default().with("question", "Why is the sky blue?").with("response", "Rayleigh scattering of sunlight.");
+        let example = Example::default()
+            .with("question", "Why is the sky blue?")
+            .with("response", "Rayleigh scattering of sunlight.");
         let prediction = Prediction::new(Example::default().with("response", "Scattering.").data);
         let score = Settings::default()
             .with_lm(Arc::new(lm.clone()))
@@ -208,7 +221,13 @@ mod tests {
         assert!((score.value - 2.0 / 3.0).abs() < 1e-12, "{score:?}");
         assert_eq!(score.feedback.as_deref(), Some("recall 0.5, precision 1: Half the ideas are covered."));
         let prompt = &lm.requests()[0].messages;
-        assert!(prompt[0].content.contains("`recall` (float): fraction (out of 1.0) of ground truth covered by the system response"), "{}", prompt[0].content);
+        assert!(
+            prompt[0]
+                .content
+                .contains("`recall` (float): fraction (out of 1.0) of ground truth covered by the system response"),
+            "{}",
+            prompt[0].content
+        );
         assert!(prompt[1].content.contains("[[ ## system_response ## ]]\nScattering."), "{}", prompt[1].content);
 
         let missing = SemanticF1::new().score(&example, &Prediction::default()).await.unwrap_err();
