@@ -194,3 +194,27 @@ fn public_futures_are_send() {
     let lm = MockLm::new(Vec::<String>::new());
     assert_send(&lm.complete(LmRequest::default()));
 }
+
+#[cognate::signature]
+struct NoInstructions {
+    #[input]
+    question: String,
+    #[output]
+    answer: String,
+}
+
+#[test]
+fn chain_of_thought_prompt_matches_dspy() {
+    let cot = cognate::ChainOfThought::<NoInstructions>::new();
+    let sig = cot.predictor().signature();
+    assert_eq!(sig.output_names(), ["reasoning", "answer"]);
+    assert_eq!(sig.outputs[0].effective_prefix(), "Reasoning:");
+    let messages = cot.prompt(&NoInstructionsInput { question: "q".into() }).unwrap();
+    // DSPy 3.4.1 keeps the base signature's default sentence (it does not mention `reasoning`).
+    assert!(
+        messages[0].content.ends_with("your objective is: \n        Given the fields `question`, produce the fields `answer`."),
+        "{}",
+        messages[0].content
+    );
+    assert!(messages[0].content.contains("1. `reasoning` (str): \n2. `answer` (str)"), "{}", messages[0].content);
+}
