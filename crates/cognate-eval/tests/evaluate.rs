@@ -459,6 +459,7 @@ async fn predict_over_http_on_a_thousand_examples() {
     let started = std::time::Instant::now();
     let result = settings(client).scope(evaluate.run(&program, &data)).await.unwrap();
     let elapsed = started.elapsed();
+    eprintln!("1000 examples over HTTP at concurrency 128: {elapsed:?}");
     let s = &result.summary;
     assert_eq!((s.completed, s.errors), (1000, 0));
     assert!((s.average_score - 0.9).abs() < 1e-12, "{s}");

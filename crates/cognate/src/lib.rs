@@ -30,25 +30,25 @@ pub mod eval {
 
 /// The everyday imports: `use cognate::prelude::*;`.
 pub mod prelude {
+    pub use crate::variable;
     pub use cognate_adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};
     pub use cognate_core::{Example, LanguageModel, Prediction, Signature};
     pub use cognate_macros::{program, signature};
     pub use cognate_runtime::prelude::*;
     pub use cognate_runtime::{ReasoningStrategy, SearchSpace, Variable};
-    pub use crate::variable;
 }
 
 /// Plumbing for the macros. Not public API: anything here may change without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use cognate_core;
+    pub use cognate_macros::variable;
     pub use cognate_runtime;
+    pub use cognate_runtime::variable::{Variable, expect_declared};
     pub use schemars;
     pub use serde;
     pub use serde_json;
     pub use std::sync::OnceLock;
-    pub use cognate_macros::variable;
-    pub use cognate_runtime::variable::{Variable, expect_declared};
 }
 
 /// Declares a [`Variable`]: a typed value with a default and a domain, that optimizers

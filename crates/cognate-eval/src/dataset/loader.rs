@@ -297,6 +297,10 @@ impl Iterator for Rows {
                     Ok(0) => break None,
                     Ok(_) if buf.trim().is_empty() => continue,
                     Ok(_) => break Some(self.loader.json_row(buf.trim_end_matches(['\n', '\r']), *line)),
+                    Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                        let kind = RowErrorKind::InvalidJson("the line is not valid UTF-8".into());
+                        break Some(Err(self.loader.row_error(*line, None, None, kind)));
+                    }
                     Err(source) => break Some(Err(Error::Io { path: self.loader.path.clone(), source })),
                 }
             },
@@ -398,6 +402,13 @@ mod tests {
         assert_eq!(Value::Object(first.inputs()), json!({"q": 1}));
         assert_eq!(Value::Object(first.labels()), json!({"a": 2}));
         assert!(rows[1].is_err());
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let rows = Loader::jsonl("d.jsonl").rows_from_reader(&b"{\"a\": 1}\n{\"a\": \"\xff\"}\n"[..]).unwrap();
+        let errors: Vec<String> = rows.filter_map(|r| r.err().map(|e| e.to_string())).collect();
+        assert_eq!(errors, ["d.jsonl:2: invalid JSON: the line is not valid UTF-8"]);
     }
 
     #[test]

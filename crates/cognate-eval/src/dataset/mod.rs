@@ -12,7 +12,7 @@
 //! assert_eq!(splits.train, data.split(Split::fractions(0.6, 0.2, 0.2), 42).unwrap().train);
 //! ```
 //!
-//! Randomness comes from [`SplitMix64`](crate::rng::SplitMix64), so a seed gives the same
+//! Randomness comes from [`SplitMix64`], so a seed gives the same
 //! order on every platform and version.
 
 mod loader;

@@ -357,3 +357,39 @@ impl Stream for EvaluationStream<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cognate_core::{SignatureDesc, Values};
+    use cognate_runtime::Predictor;
+    use serde_json::json;
+
+    use super::*;
+    use crate::metrics::ExactMatch;
+
+    #[test]
+    fn outputs_become_predictions() {
+        #[derive(Serialize)]
+        struct Out {
+            answer: u32,
+        }
+        let p = into_prediction(Out { answer: 4 }).unwrap();
+        assert_eq!(p.get("answer"), Some(&json!(4)));
+        // A Prediction passes through untouched, completions included.
+        let mut original = Prediction::new(Values::from_iter([("a".to_string(), json!(1))]));
+        original.completions = vec![original.data.clone(), Values::new()];
+        assert_eq!(into_prediction(original.clone()).unwrap(), original);
+        // Outputs that are not objects are conversion errors.
+        assert!(into_prediction(3u8).is_err());
+    }
+
+    #[test]
+    fn run_and_stream_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let program = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
+        let evaluate = Evaluate::new(ExactMatch::new());
+        let data = vec![Example::default()];
+        assert_send(&evaluate.run(&program, &data));
+        assert_send(&evaluate.stream(&program, &data));
+    }
+}

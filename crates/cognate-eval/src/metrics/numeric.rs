@@ -21,7 +21,9 @@ use super::{Metric, Score, field_error, field_text};
 /// ```
 pub fn parse_integer_answer(answer: &str, only_first_line: bool) -> u128 {
     let text = if only_first_line { answer.trim().split('\n').next().unwrap_or_default() } else { answer };
-    let Some(token) = text.split_whitespace().filter(|t| t.chars().any(|c| c.is_ascii_digit())).last() else {
+    // Python's `str.split()` separators: Unicode whitespace and the ASCII separators 0x1C-0x1F.
+    let separator = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    let Some(token) = text.split(separator).rfind(|t| t.chars().any(|c| c.is_ascii_digit())) else {
         return 0;
     };
     let head = token.split('.').next().unwrap_or_default();
