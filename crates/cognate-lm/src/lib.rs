@@ -1,7 +1,8 @@
 //! HTTP language-model providers for Cognate.
 //!
 //! [`OpenAiClient`] speaks the OpenAI chat-completions protocol, which OpenAI, vLLM, Ollama,
-//! llama.cpp's `llama-server` and Cognate's mock server all serve.
+//! llama.cpp's `llama-server` and Cognate's mock server all serve. [`OpenAiEmbeddings`] gets
+//! text embeddings from the matching `/embeddings` endpoint.
 //!
 //! ```no_run
 //! use cognate_core::{LanguageModel, LmRequest, Message};
@@ -22,8 +23,10 @@
 //! Features: `rustls` (default) enables `https://` endpoints.
 
 mod client;
+mod embeddings;
 mod env;
 mod wire;
 
 pub use client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, OpenAiClient};
+pub use embeddings::{ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};

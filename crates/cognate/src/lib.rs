@@ -28,6 +28,12 @@ pub mod eval {
     pub use cognate_eval::*;
 }
 
+/// Optimizers: few-shot (labeled, bootstrapped, random search), ensembles and variable
+/// search (see `docs/optimizers.md`).
+pub mod optimize {
+    pub use cognate_optimize::*;
+}
+
 /// The everyday imports: `use cognate::prelude::*;`.
 pub mod prelude {
     pub use crate::variable;
