@@ -38,9 +38,10 @@ pub enum Error {
     #[error(transparent)]
     Parse(#[from] Box<ParseError>),
     /// A variable was given a value outside its domain, or a configuration breaks a constraint.
-    #[error("variable `{name}`: {reason}")]
+    #[error("{}", variable_message(name, reason))]
     Variable {
-        /// The variable's path in the program (or the constraint's name).
+        /// The variable's path in the program (or the constraint's name); empty when the
+        /// variable was set directly, outside a search space, and does not know its path.
         name: String,
         /// What is wrong.
         reason: String,
@@ -67,6 +68,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn variable_message(name: &str, reason: &str) -> String {
+    if name.is_empty() { format!("invalid variable value: {reason}") } else { format!("variable `{name}`: {reason}") }
 }
 
 /// `Result` with [`Error`] as the default error type.

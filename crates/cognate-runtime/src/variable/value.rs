@@ -214,7 +214,7 @@ impl<T: VariableValue> DynVariable for Variable<T> {
         to_json(&self.default).unwrap_or(Value::Null)
     }
     fn set_json(&mut self, value: Value) -> Result<()> {
-        self.check_json("variable", &value)?;
+        self.check_json("", &value)?;
         self.value = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
         Ok(())
     }
@@ -255,7 +255,7 @@ pub fn expect_declared<T>(result: Result<T>) -> T {
 }
 
 fn invalid(reason: String) -> Error {
-    Error::Variable { name: "variable".into(), reason }
+    Error::Variable { name: String::new(), reason }
 }
 
 /// The JSON form of a value. An `f32` becomes its shortest decimal (`0.7`, not the widened
