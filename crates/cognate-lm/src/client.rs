@@ -52,6 +52,8 @@ pub struct OpenAiClient {
     supports_json_schema: bool,
     headers: Vec<(String, String)>,
     http: OnceLock<reqwest::Client>,
+    /// `{base_url}/chat/completions`, parsed on the first call (not on every call).
+    endpoint: OnceLock<reqwest::Url>,
 }
 
 impl OpenAiClient {
@@ -68,6 +70,7 @@ impl OpenAiClient {
             supports_json_schema: true,
             headers: Vec::new(),
             http: OnceLock::new(),
+            endpoint: OnceLock::new(),
         }
     }
 
@@ -79,6 +82,7 @@ impl OpenAiClient {
             url.pop();
         }
         self.base_url = url;
+        self.endpoint = OnceLock::new();
         self
     }
 
@@ -193,8 +197,18 @@ impl OpenAiClient {
         Ok(self.http.get_or_init(|| http))
     }
 
+    fn endpoint(&self) -> Result<&reqwest::Url, LmError> {
+        if let Some(url) = self.endpoint.get() {
+            return Ok(url);
+        }
+        let url = reqwest::Url::parse(&format!("{}/chat/completions", self.base_url))
+            .map_err(|e| LmError::Config(format!("invalid request to `{}`: invalid url: {e}", self.base_url)))?;
+        Ok(self.endpoint.get_or_init(|| url))
+    }
+
     async fn send(&self, request: &LmRequest, model: &str) -> Result<LmResponse, LmError> {
         let http = self.http()?;
+        let endpoint = self.endpoint()?.clone();
         let body = wire::ChatRequest {
             model,
             messages: &request.messages,
@@ -205,8 +219,7 @@ impl OpenAiClient {
             seed: request.seed,
             response_format: request.response_format.as_ref(),
         };
-        let mut builder =
-            http.post(format!("{}/chat/completions", self.base_url)).timeout(self.request_timeout).json(&body);
+        let mut builder = http.post(endpoint).timeout(self.request_timeout).json(&body);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
@@ -353,6 +366,15 @@ mod tests {
         assert_eq!(c.request_timeout(), Duration::from_secs(3));
         assert!(!LanguageModel::supports_json_schema(&c));
         assert!(LanguageModel::supports_json_schema(&OpenAiClient::new("x")));
+    }
+
+    #[test]
+    fn the_endpoint_is_parsed_once_and_follows_the_base_url() {
+        let c = OpenAiClient::new("m").with_base_url("http://h:1/v1");
+        assert_eq!(c.endpoint().unwrap().as_str(), "http://h:1/v1/chat/completions");
+        let c = c.with_base_url("http://other/v2/");
+        assert_eq!(c.endpoint().unwrap().as_str(), "http://other/v2/chat/completions");
+        assert!(matches!(OpenAiClient::new("m").with_base_url("not a url").endpoint(), Err(LmError::Config(_))));
     }
 
     #[tokio::test]

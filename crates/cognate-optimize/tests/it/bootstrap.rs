@@ -1,0 +1,309 @@
+//! BootstrapFewShot's selection logic on scripted LMs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cognate::core::{Example, LmError, Prediction, Usage};
+use cognate::eval::Score;
+use cognate::optimize::{BootstrapFewShot, Error};
+use cognate::prelude::*;
+use cognate_testing::MockLm;
+use serde_json::Value;
+
+use crate::common::{Simple, Two, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
+
+fn questions(range: std::ops::Range<usize>) -> Vec<String> {
+    trainset(20)[range].iter().map(|e| e.get("question").unwrap().as_str().unwrap().to_string()).collect()
+}
+
+/// An LM that answers correctly except for the listed questions.
+fn wrong_on(bad: &'static [usize]) -> Arc<MockLm> {
+    let bad_questions: Vec<String> = bad.iter().map(|&i| questions(i..i + 1).remove(0)).collect();
+    Arc::new(MockLm::from_fn(move |request| {
+        let q = asked_question(request);
+        let answer = if bad_questions.contains(&q) { "999".to_string() } else { solve(&q) };
+        Ok(reply(&[("answer", &answer)]))
+    }))
+}
+
+#[tokio::test]
+async fn bootstraps_until_max_bootstrapped_demos_then_fills_with_labeled() {
+    let data = trainset(10);
+    let lm = wrong_on(&[1]);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(3).with_max_labeled_demos(5);
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+    // Examples 0, 2, 3 succeed; 1 fails; bootstrapping stops after 4 runs.
+    assert_eq!(lm.call_count(), 4);
+    let demos = &compiled.program.predict.predictor().demos;
+    assert_eq!(demos.len(), 5);
+    let augmented: Vec<_> = demos.iter().filter(|d| d.get("augmented") == Some(&Value::Bool(true))).collect();
+    assert_eq!(augmented.len(), 3);
+    let q = questions(0..4);
+    assert_eq!(
+        augmented.iter().map(|d| d.get("question").unwrap().as_str().unwrap()).collect::<Vec<_>>(),
+        [q[0].as_str(), q[2].as_str(), q[3].as_str()]
+    );
+    // Augmented demos hold inputs then outputs, after the flag; the answer is the LM's.
+    assert_eq!(augmented[0].data.keys().collect::<Vec<_>>(), ["augmented", "question", "answer"]);
+    // Labeled demos come from the examples that were not bootstrapped, never from bootstrapped ones.
+    for labeled in &demos[3..] {
+        assert!(labeled.get("augmented").is_none());
+        let question = labeled.get("question").unwrap().as_str().unwrap();
+        assert!(![&q[0], &q[2], &q[3]].contains(&&question.to_string()), "{question}");
+    }
+    // One trial per attempt, scored.
+    let report = &compiled.report;
+    assert_eq!(report.optimizer, "BootstrapFewShot");
+    assert_eq!(report.trials.len(), 4);
+    assert_eq!(report.trials.iter().map(|t| t.score).collect::<Vec<_>>(), [Some(1.0), Some(0.0), Some(1.0), Some(1.0)]);
+    assert_eq!(report.trials[1].id, "bootstrap/1/0");
+    assert_eq!(report.lm_calls, 4);
+}
+
+#[tokio::test]
+async fn zero_bootstrapped_demos_makes_no_calls_and_samples_labeled_only() {
+    let data = trainset(6);
+    let lm = oracle();
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(0).with_max_labeled_demos(4);
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(lm.call_count(), 0);
+    let demos = &compiled.program.predict.predictor().demos;
+    assert_eq!(demos.len(), 4);
+    assert!(demos.iter().all(|d| d.get("augmented").is_none()));
+}
+
+#[tokio::test]
+async fn metric_threshold_decides_success() {
+    let data = trainset(4);
+    // Right answers score 1.0, wrong ones 0.4.
+    let metric = |e: &Example, p: &Prediction| if exact(e, p) { 1.0 } else { 0.4 };
+    let lm = wrong_on(&[0, 1, 2, 3]);
+    let lenient = BootstrapFewShot::new(metric).with_max_bootstrapped_demos(2).with_max_labeled_demos(0);
+    let compiled = with_lm(lm.clone()).scope(lenient.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(compiled.program.predict.predictor().demos.len(), 2, "0.4 is truthy without a threshold");
+
+    let strict = BootstrapFewShot::new(metric)
+        .with_max_bootstrapped_demos(2)
+        .with_max_labeled_demos(0)
+        .with_metric_threshold(0.5);
+    let compiled = with_lm(lm.clone()).scope(strict.compile(&Simple::new(), &data)).await.unwrap();
+    assert!(compiled.program.predict.predictor().demos.is_empty(), "0.4 < 0.5");
+    assert_eq!(compiled.report.trials.len(), 4, "every example was tried");
+}
+
+#[tokio::test]
+async fn later_rounds_sample_at_temperature_one_and_can_succeed() {
+    let data = trainset(3);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let lm = {
+        let seen = seen.clone();
+        Arc::new(MockLm::from_fn(move |request| {
+            let q = asked_question(request);
+            seen.lock().unwrap().push(request.temperature);
+            let mut calls = calls.lock().unwrap();
+            let n = calls.entry(q.clone()).or_default();
+            *n += 1;
+            // Each question is answered wrongly the first time, rightly the second.
+            Ok(reply(&[("answer", &if *n == 1 { "999".to_string() } else { solve(&q) })]))
+        }))
+    };
+    let optimizer =
+        BootstrapFewShot::new(exact).with_max_rounds(3).with_max_bootstrapped_demos(2).with_max_labeled_demos(0);
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(lm.call_count(), 4, "two rounds for each of two examples");
+    assert_eq!(*seen.lock().unwrap(), [None, Some(1.0), None, Some(1.0)]);
+    let ids: Vec<_> = compiled.report.trials.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["bootstrap/0/0", "bootstrap/0/1", "bootstrap/1/0", "bootstrap/1/1"]);
+    assert_eq!(compiled.program.predict.predictor().demos.len(), 2);
+}
+
+#[tokio::test]
+async fn multi_predictor_traces_give_each_predictor_its_own_demos() {
+    let data = trainset(8);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(2).with_max_labeled_demos(5);
+    let compiled = with_lm(oracle()).scope(optimizer.compile(&Two::new(), &data)).await.unwrap();
+    let program = &compiled.program;
+    let draft = &program.draft.predictor().demos;
+    let answer = &program.answer.predictor().demos;
+    assert_eq!(draft.len(), 5);
+    assert_eq!(answer.len(), 5);
+    assert_eq!(draft[0].data.keys().collect::<Vec<_>>(), ["augmented", "question", "draft"]);
+    assert_eq!(answer[0].data.keys().collect::<Vec<_>>(), ["augmented", "question", "draft", "answer"]);
+    assert_eq!(answer[0].get("draft"), draft[0].get("draft"), "the answer predictor saw the draft");
+    // The labeled sample is drawn from one generator for both predictors, so they differ.
+    let shown = demo_questions(program);
+    assert_eq!(shown[0].1[..2], shown[1].1[..2]);
+    assert_ne!(shown[0].1[2..], shown[1].1[2..]);
+}
+
+#[tokio::test]
+async fn the_teacher_never_sees_the_example_it_is_bootstrapping_as_a_demo() {
+    let data = trainset(4);
+    let leaks = Arc::new(Mutex::new(0));
+    let lm = {
+        let leaks = leaks.clone();
+        Arc::new(MockLm::from_fn(move |request| {
+            let q = asked_question(request);
+            let earlier: String =
+                request.messages[..request.messages.len() - 1].iter().map(|m| m.content.clone()).collect();
+            if earlier.contains(&q) {
+                *leaks.lock().unwrap() += 1;
+            }
+            // The teacher has labeled demos: the other examples appear in its prompt.
+            assert!(request.messages.len() > 2, "the teacher runs with labeled demos");
+            Ok(reply(&[("answer", &solve(&q))]))
+        }))
+    };
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(4).with_max_labeled_demos(4);
+    with_lm(lm.clone()).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(lm.call_count(), 4);
+    assert_eq!(*leaks.lock().unwrap(), 0);
+}
+
+#[tokio::test]
+async fn max_errors_stops_the_compile_and_fewer_errors_are_tolerated() {
+    let data = trainset(6);
+    let failing = || {
+        Arc::new(MockLm::from_fn(|request| {
+            let q = asked_question(request);
+            if q.contains("What is 1 + 3?") || q.contains("What is 2 + 5?") {
+                Err(LmError::Other("boom".into()))
+            } else {
+                Ok(reply(&[("answer", &solve(&q))]))
+            }
+        }))
+    };
+    let strict = BootstrapFewShot::new(exact).with_max_errors(2).with_max_labeled_demos(0);
+    let err = with_lm(failing()).scope(strict.compile(&Simple::new(), &data)).await.unwrap_err();
+    assert!(matches!(err, Error::TooManyErrors { errors: 2, max_errors: 2, .. }), "{err}");
+
+    let lenient =
+        BootstrapFewShot::new(exact).with_max_errors(3).with_max_labeled_demos(0).with_max_bootstrapped_demos(2);
+    let compiled = with_lm(failing()).scope(lenient.compile(&Simple::new(), &data)).await.unwrap();
+    let trials = &compiled.report.trials;
+    assert_eq!(trials.len(), 4);
+    assert!(trials[0].config["error"].as_str().unwrap().contains("boom"));
+    assert_eq!(compiled.program.predict.predictor().demos.len(), 2);
+}
+
+#[tokio::test]
+async fn a_metric_error_counts_as_an_error() {
+    let data = trainset(3);
+    let metric = |_: &Example, _: &Prediction| -> cognate::Result<Score> {
+        Err(cognate::Error::Lm(LmError::Other("judge down".into())))
+    };
+    let err = with_lm(oracle())
+        .scope(BootstrapFewShot::new(metric).with_max_errors(1).compile(&Simple::new(), &data))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("judge down"), "{err}");
+}
+
+#[tokio::test]
+async fn teacher_settings_route_the_teachers_calls() {
+    let data = trainset(3);
+    let student_lm = Arc::new(MockLm::new(Vec::<String>::new()));
+    let teacher_lm = oracle();
+    let optimizer = BootstrapFewShot::new(exact)
+        .with_max_bootstrapped_demos(2)
+        .with_teacher_settings(Settings::default().with_lm(teacher_lm.clone()));
+    let compiled = with_lm(student_lm.clone()).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(student_lm.call_count(), 0);
+    assert_eq!(teacher_lm.call_count(), 2);
+    assert_eq!(compiled.report.lm_calls, 2);
+}
+
+#[tokio::test]
+async fn a_compiled_teacher_keeps_its_demos_and_an_uncompiled_one_is_relabeled() {
+    let data = trainset(4);
+    let mut teacher = Simple::new();
+    teacher.predict.predictor_mut().demos =
+        vec![Example::default().with("question", "marker question").with("answer", "0")];
+    let count_marker = |lm: &MockLm| {
+        lm.requests().iter().filter(|r| r.messages.iter().any(|m| m.content.contains("marker question"))).count()
+    };
+
+    let lm = oracle();
+    let kept = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(1).with_compiled_teacher(true);
+    with_lm(lm.clone()).scope(kept.compile_with_teacher(&Simple::new(), &teacher, &data)).await.unwrap();
+    assert_eq!(count_marker(&lm), 1);
+
+    let lm = oracle();
+    let relabeled = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(1);
+    with_lm(lm.clone()).scope(relabeled.compile_with_teacher(&Simple::new(), &teacher, &data)).await.unwrap();
+    assert_eq!(count_marker(&lm), 0);
+}
+
+#[tokio::test]
+async fn report_counts_calls_tokens_and_time() {
+    let data = trainset(3);
+    let usage = Usage { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+    let lm = Arc::new(MockLm::from_fn(|r| Ok(reply(&[("answer", &solve(&asked_question(r)))]))).with_usage(usage));
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(3);
+    let compiled = with_lm(lm).scope(optimizer.compile(&Two::new(), &data)).await.unwrap();
+    let report = &compiled.report;
+    assert_eq!(report.lm_calls, 6, "two predictors, three examples");
+    assert_eq!((report.prompt_tokens, report.completion_tokens), (66, 18));
+    assert!(report.trials.iter().all(|t| t.lm_calls == 2 && t.tokens() == 28 && !t.resumed));
+    assert!(report.wall_time >= report.trials[0].wall_time);
+    let text = report.to_string();
+    assert!(text.contains("BootstrapFewShot: 3 trials, 6 LM calls, 84 tokens"), "{text}");
+}
+
+#[tokio::test]
+async fn a_checkpointed_compile_resumes_without_repeating_attempts() {
+    let dir = std::env::temp_dir().join(format!("cognate-bootstrap-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("bootstrap.jsonl");
+    let data = trainset(8);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(3).with_max_labeled_demos(5);
+
+    let fresh = with_lm(wrong_on(&[1])).scope(optimizer.compile(&Simple::new(), &data)).await.unwrap();
+
+    // First run with the checkpoint, stopped after the third LM call: the call hangs and the
+    // compile future is dropped.
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let hanging = HangingLm { inner: wrong_on(&[1]), hang_at: 3, calls: Default::default(), gate: gate.clone() };
+    let checkpointed =
+        BootstrapFewShot::new(exact).with_max_bootstrapped_demos(3).with_max_labeled_demos(5).with_checkpoint(&path);
+    let simple = Simple::new();
+    let run = Settings::default().with_lm(Arc::new(hanging)).scope(checkpointed.compile(&simple, &data));
+    tokio::select! {
+        _ = run => panic!("the run should hang"),
+        () = gate.notified() => {}
+    }
+    let lines = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(lines.lines().count(), 2, "two attempts finished before the kill");
+
+    let lm = wrong_on(&[1]);
+    let resumed = with_lm(lm.clone()).scope(checkpointed.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(lm.call_count(), 2, "only the interrupted attempt and the next one run");
+    assert_eq!(demo_questions(&resumed.program), demo_questions(&fresh.program));
+    assert_eq!(resumed.report.resumed_trials(), 2);
+    assert_eq!(resumed.report.lm_calls, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Forwards to a mock, but the `hang_at`-th call never completes (and wakes `gate`).
+pub(crate) struct HangingLm {
+    pub(crate) inner: Arc<MockLm>,
+    pub(crate) hang_at: usize,
+    pub(crate) calls: std::sync::atomic::AtomicUsize,
+    pub(crate) gate: Arc<tokio::sync::Notify>,
+}
+
+impl cognate::LanguageModel for HangingLm {
+    async fn complete(&self, request: cognate::LmRequest) -> Result<cognate::LmResponse, LmError> {
+        let n = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n == self.hang_at {
+            self.gate.notify_one();
+            std::future::pending::<()>().await;
+        }
+        cognate::LanguageModel::complete(&*self.inner, request).await
+    }
+
+    fn model_name(&self) -> &str {
+        "hanging"
+    }
+}

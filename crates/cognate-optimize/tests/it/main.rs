@@ -1,0 +1,8 @@
+//! Integration tests of cognate-optimize, one binary.
+
+mod bootstrap;
+mod common;
+mod ensemble;
+mod labeled;
+mod parity;
+mod random_search;

@@ -1,0 +1,94 @@
+//! Optimize: compile a GSM8K solver with `BootstrapFewShot` (demos bootstrapped from the
+//! program's own successful runs, topped up with labeled examples), print the optimizer's
+//! report, and compare the program before and after on a dev split.
+//!
+//! ```sh
+//! cargo run --example optimize                                   # offline, on the mock LM server
+//! COGNATE_LM=gpt-4o-mini OPENAI_API_KEY=... cargo run --example optimize    # a real model
+//! ```
+//!
+//! The mock server answers with made-up numbers, so offline few runs succeed and most demos
+//! are labeled ones; the point is the pipeline. The run is checkpointed: run it twice and the
+//! second compile replays the recorded attempts without calling the LM.
+
+use cognate::eval::dataset::{Expect, Loader};
+use cognate::eval::metrics::NumericMatch;
+use cognate::eval::{Evaluate, Split};
+use cognate::optimize::BootstrapFewShot;
+use cognate::prelude::*;
+
+/// Solve the grade-school math word problem. Give the final answer as a number.
+#[signature]
+struct SolveMath {
+    /// a math word problem
+    #[input]
+    question: String,
+    /// the final numeric answer
+    #[output]
+    answer: f64,
+}
+
+/// The program being optimized: one chain-of-thought step.
+#[program]
+#[derive(Clone)]
+struct Solver {
+    solve: ChainOfThought<SolveMath>,
+}
+
+impl Module for Solver {
+    type Input = SolveMathInput;
+    type Output = WithReasoning<SolveMathOutput>;
+
+    async fn forward(&self, input: SolveMathInput) -> cognate::Result<Self::Output> {
+        self.solve.forward(input).await
+    }
+}
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/cognate-eval/tests/data/gsm8k_sample.jsonl");
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let conn = cognate_examples::connect().await?;
+    println!("Language model: {}\n", conn.description);
+    cognate::configure(Settings::default().with_lm(conn.lm.clone()));
+
+    let dataset = Loader::jsonl(SAMPLE)
+        .field("question")
+        .field("answer")
+        .expect("answer", Expect::String)
+        .with_inputs(["question"])
+        .load()?;
+    let splits = dataset.split(Split::counts(10, 10, 0), 0)?;
+    println!(
+        "{} GSM8K problems: {} to train on, {} to compare on.\n",
+        dataset.len(),
+        splits.train.len(),
+        splits.dev.len()
+    );
+
+    let student = Solver { solve: ChainOfThought::new() };
+    let evaluate = Evaluate::new(NumericMatch::new()).with_concurrency(8).with_progress(false);
+    let before = evaluate.run(&student, &splits.dev).await?;
+
+    let checkpoint = std::env::temp_dir().join("cognate-optimize-example").join("bootstrap.jsonl");
+    let optimizer = BootstrapFewShot::new(NumericMatch::new())
+        .with_max_bootstrapped_demos(4)
+        .with_max_labeled_demos(8)
+        .with_checkpoint(&checkpoint);
+    let compiled = optimizer.compile(&student, &splits.train).await?;
+    println!("{}", compiled.report);
+    println!("Checkpoint: {}\n", checkpoint.display());
+
+    for (path, predictor) in compiled.program.named_predictors() {
+        let augmented = predictor.demos.iter().filter(|d| d.get("augmented").is_some()).count();
+        println!(
+            "`{path}`: {} demos ({augmented} bootstrapped, {} labeled)",
+            predictor.demos.len(),
+            predictor.demos.len() - augmented
+        );
+    }
+
+    let after = evaluate.run(&compiled.program, &splits.dev).await?;
+    println!("\nbefore: {}\nafter:  {}", before.summary, after.summary);
+    Ok(())
+}
