@@ -70,7 +70,10 @@ async fn main() -> anyhow::Result<()> {
     let evaluate = Evaluate::new(NumericMatch::new()).with_concurrency(8).with_progress(false);
     let before = evaluate.run(&student, &splits.dev).await?;
 
-    let checkpoint = std::env::temp_dir().join("cognate-optimize-example").join("bootstrap.jsonl");
+    // One checkpoint per model: a checkpoint must only be resumed by the run that wrote it.
+    let model: String =
+        conn.lm.model_name().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let checkpoint = std::env::temp_dir().join("cognate-optimize-example").join(format!("bootstrap-{model}.jsonl"));
     let optimizer = BootstrapFewShot::new(NumericMatch::new())
         .with_max_bootstrapped_demos(4)
         .with_max_labeled_demos(8)

@@ -47,7 +47,7 @@ use crate::rollout::RolloutLm;
 ///    `random.Random(0)` shared by all predictors.
 ///
 /// The random choices use a port of CPython's generator ([`PyRandom`]), so the demos are the
-/// ones DSPy 3.4.1 picks for the same traces (see `tests/parity.rs`), except the seed of the
+/// ones DSPy 3.4.1 picks for the same traces (see `tests/it/parity.rs`), except the seed of the
 /// rare several-calls-per-predictor choice, which DSPy derives from a pickle hash.
 ///
 /// The report has one trial per bootstrap attempt (`bootstrap/<example>/<round>`, scored by
@@ -348,14 +348,15 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     Some(record) => record,
                     None => {
                         let (record, error) = self.attempt(teacher, student_paths, example, round, to_input).await;
-                        if let Some(error) = error
-                            && errors + 1 >= self.max_errors
-                        {
-                            return Err(Error::TooManyErrors {
-                                errors: errors + 1,
-                                max_errors: self.max_errors,
-                                last: error,
-                            });
+                        match error {
+                            Some(error) if errors + 1 >= self.max_errors => {
+                                return Err(Error::TooManyErrors {
+                                    errors: errors + 1,
+                                    max_errors: self.max_errors,
+                                    last: error,
+                                });
+                            }
+                            _ => {}
                         }
                         if let (Some((c, _)), Some(key)) = (checkpoint, &key) {
                             c.record(key, &record)?;

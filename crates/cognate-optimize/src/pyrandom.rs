@@ -218,8 +218,8 @@ impl PyRandom {
 mod tests {
     use super::*;
 
-    // Expected values printed by CPython 3.11 (see tests/data/dspy-parity/make_fixtures.py,
-    // which also records them in pyrandom.json for the integration test).
+    // Expected values printed by CPython 3.11 (tests/data/dspy-parity/make_fixtures.py records
+    // many more in fixtures.json, checked by tests/it/parity.rs).
     #[test]
     fn first_outputs_match_cpython() {
         let mut r = PyRandom::new(0);

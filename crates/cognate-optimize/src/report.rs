@@ -108,9 +108,8 @@ impl OptimizationReport {
     pub fn best_by_score(&self) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
         for (i, trial) in self.trials.iter().enumerate() {
-            if let Some(score) = trial.score
-                && best.is_none_or(|(_, b)| score > b)
-            {
+            let Some(score) = trial.score else { continue };
+            if best.is_none_or(|(_, b)| score > b) {
                 best = Some((i, score));
             }
         }

@@ -307,3 +307,46 @@ impl cognate::LanguageModel for HangingLm {
         "hanging"
     }
 }
+
+/// Calls its one predictor twice per input: a warm-up question, then the real one.
+#[program]
+#[derive(Clone, Debug)]
+struct Twice {
+    predict: Predict<crate::common::QA>,
+}
+
+impl Module for Twice {
+    type Input = crate::common::QAInput;
+    type Output = crate::common::QAOutput;
+
+    async fn forward(&self, input: Self::Input) -> cognate::Result<Self::Output> {
+        let warm_up = crate::common::QAInput { question: format!("{} (warm-up)", input.question) };
+        self.predict.forward(warm_up).await?;
+        self.predict.forward(input).await
+    }
+}
+
+#[tokio::test]
+async fn a_predictor_called_several_times_keeps_one_demo_per_example() {
+    let data = trainset(8);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(8).with_max_labeled_demos(0);
+    let program = Twice { predict: Predict::new() };
+    let lm = oracle();
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&program, &data)).await.unwrap();
+    assert_eq!(lm.call_count(), 16);
+    let demos = &compiled.program.predict.predictor().demos;
+    assert_eq!(demos.len(), 8, "one demo per successful example, not one per call");
+    let mut warm_ups = 0;
+    for (demo, example) in demos.iter().zip(&data) {
+        let question = demo.get("question").unwrap().as_str().unwrap();
+        let original = example.get("question").unwrap().as_str().unwrap();
+        if question == original {
+            assert_eq!(demo.get("answer"), example.get("answer"));
+        } else {
+            assert_eq!(question, format!("{original} (warm-up)"));
+            warm_ups += 1;
+        }
+    }
+    // The last call or, half the time, an earlier one: both kinds occur over 8 examples.
+    assert!(warm_ups > 0 && warm_ups < 8, "{warm_ups} warm-up demos");
+}

@@ -1,12 +1,14 @@
-//! Parity with DSPy 3.4.1: the demos LabeledFewShot and BootstrapFewShot choose, and CPython's
-//! `random.Random`, against fixtures written by `tests/data/dspy-parity/make_fixtures.py`.
+//! Parity with DSPy 3.4.1: the demos LabeledFewShot, BootstrapFewShot and each
+//! BootstrapFewShotWithRandomSearch candidate end with (and the candidates' scores), and
+//! CPython's `random.Random`, against fixtures written by
+//! `tests/data/dspy-parity/make_fixtures.py`.
 
 use std::sync::Arc;
 
 use cognate::core::{Example, LmError, Prediction};
 use cognate::eval::Score;
 use cognate::optimize::pyrandom::PyRandom;
-use cognate::optimize::{BootstrapFewShot, LabeledFewShot};
+use cognate::optimize::{BootstrapFewShot, BootstrapFewShotWithRandomSearch, LabeledFewShot};
 use cognate::prelude::*;
 use cognate_testing::MockLm;
 use serde_json::{Map, Value};
@@ -126,10 +128,51 @@ async fn demos_match_dspy() {
                 "simple" => run_bootstrap(case, Simple::new(), &trainset).await,
                 _ => run_bootstrap(case, Two::new(), &trainset).await,
             },
+            "BootstrapFewShotWithRandomSearch" => {
+                check_random_search(case, &trainset).await;
+                continue;
+            }
             other => panic!("unknown optimizer {other}"),
         };
         assert_same_demos(name, &ours, &case["demos"]);
     }
+}
+
+/// DummyLM's dict mode: the answer of the first key contained in the last message.
+fn dict_mode(answers: &Map<String, Value>) -> Arc<MockLm> {
+    let answers = answers.clone();
+    Arc::new(MockLm::from_fn(move |request| {
+        let last = &request.messages.last().unwrap().content;
+        let fields = answers.iter().find(|(question, _)| last.contains(question.as_str())).map(|(_, f)| f).unwrap();
+        Ok(reply_from(fields.as_object().unwrap()))
+    }))
+}
+
+/// Every candidate's score and demos, built alone with `restrict`, then the whole search.
+async fn check_random_search(case: &Value, trainset: &[Example]) {
+    let name = case["name"].as_str().unwrap();
+    let params = &case["params"];
+    let answers = case["answers_by_question"].as_object().unwrap();
+    let search = || {
+        BootstrapFewShotWithRandomSearch::new(exact)
+            .with_num_candidate_programs(usize_param(params, "num_candidate_programs", 16))
+            .with_max_bootstrapped_demos(usize_param(params, "max_bootstrapped_demos", 4))
+            .with_max_labeled_demos(usize_param(params, "max_labeled_demos", 16))
+            .with_num_threads(1)
+    };
+    let candidates = case["candidates"].as_object().unwrap();
+    assert_eq!(candidates.len(), usize_param(params, "num_candidate_programs", 16) + 3);
+    for (seed, expected) in candidates {
+        let seed: i64 = seed.parse().unwrap();
+        let compiled = with_lm(dict_mode(answers))
+            .scope(search().with_restrict([seed]).compile(&Simple::new(), trainset, None))
+            .await
+            .unwrap();
+        assert_eq!(compiled.report.trials[0].score, expected["score"].as_f64(), "{name}: score of seed {seed}");
+        assert_same_demos(&format!("{name} seed {seed}"), &demos_json(&compiled.program), &expected["demos"]);
+    }
+    let best = with_lm(dict_mode(answers)).scope(search().compile(&Simple::new(), trainset, None)).await.unwrap();
+    assert_same_demos(name, &demos_json(&best.program), &case["demos"]);
 }
 
 #[test]

@@ -2,11 +2,13 @@
 
 Runs DSPy 3.4.1's LabeledFewShot and BootstrapFewShot with `dspy.utils.DummyLM` (scripted
 answers, list mode: one answer per LM call, in call order) on a fixed dataset, for a
-one-predictor and a two-predictor program, and writes the demos each predictor ends up with
-to `fixtures.json`. It also records reference outputs of CPython's `random.Random`.
+one-predictor and a two-predictor program, and BootstrapFewShotWithRandomSearch (DummyLM in
+dict mode: answers by question), and writes the demos each predictor ends up with (and each
+random-search candidate's score) to `fixtures.json`. It also records reference outputs of
+CPython's `random.Random`.
 
-The Rust tests (`tests/parity.rs`) replay the same scripts with `cognate_testing::MockLm` and
-assert the same demos; they need no Python.
+The Rust tests (`tests/it/parity.rs`) replay the same scripts with `cognate_testing::MockLm`
+and assert the same demos; they need no Python.
 
 Regenerate (from the repository root):
 
@@ -134,6 +136,32 @@ def bootstrap_case(name, program, plan, metric="exact", **params):
     }
 
 
+def random_search_case(name, wrong, **params):
+    """BootstrapFewShotWithRandomSearch with DummyLM in dict mode (the answer depends only on
+    the question asked, so evaluation threads do not change anything): right answers except
+    for the examples in `wrong`. Records each candidate's score and demos by seed."""
+    answers = {
+        e.question: {"answer": "999" if i in wrong else e.answer} for i, e in enumerate(TRAINSET)
+    }
+    lm = DummyLM(answers)
+    with dspy.context(lm=lm):
+        optimizer = dspy.BootstrapFewShotWithRandomSearch(metric=exact, num_threads=1, **params)
+        best = optimizer.compile(Simple(), trainset=TRAINSET)
+    candidates = {
+        str(c["seed"]): {"score": c["score"], "demos": demos_of(c["program"])} for c in best.candidate_programs
+    }
+    return {
+        "name": name,
+        "optimizer": "BootstrapFewShotWithRandomSearch",
+        "program": "simple",
+        "metric": "exact",
+        "params": params,
+        "answers_by_question": answers,
+        "candidates": candidates,
+        "demos": demos_of(best),
+    }
+
+
 def pyrandom_vectors():
     vectors = {"sample": [], "shuffle": [], "randint": [], "random": []}
     for seed in [0, 1, 2, 7, 42, 12345, 2**40 + 5]:
@@ -208,6 +236,13 @@ def main():
             [(0, "right"), (1, "wrong"), (2, "right")],
             max_bootstrapped_demos=2,
             max_labeled_demos=0,
+        ),
+        random_search_case(
+            "random_search_simple",
+            wrong={1, 4, 5, 8},
+            num_candidate_programs=5,
+            max_bootstrapped_demos=3,
+            max_labeled_demos=4,
         ),
     ]
     fixtures = {
