@@ -31,8 +31,9 @@ pub trait Adapter: Send + Sync + std::fmt::Debug + 'static {
     fn name(&self) -> &'static str;
 
     /// The messages for one call: system, one user/assistant pair per usable demo, then the
-    /// final user message.
-    fn format(&self, signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message>;
+    /// final user message. The demos are borrowed (`&[&Values]`) so a predictor can pass its
+    /// demos without copying them on every call.
+    fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message>;
 
     /// Parses one completion into the signature's output values, in signature order.
     ///
@@ -70,7 +71,7 @@ impl Adapter for ChatAdapter {
     fn name(&self) -> &'static str {
         "ChatAdapter"
     }
-    fn format(&self, signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+    fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
         format::chat(signature, demos, inputs)
     }
     fn parse(&self, signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
@@ -85,7 +86,7 @@ impl Adapter for JsonAdapter {
     fn name(&self) -> &'static str {
         "JSONAdapter"
     }
-    fn format(&self, signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+    fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
         format::json(signature, demos, inputs)
     }
     fn parse(&self, signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
@@ -100,7 +101,7 @@ impl Adapter for XmlAdapter {
     fn name(&self) -> &'static str {
         "XMLAdapter"
     }
-    fn format(&self, signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+    fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
         format::xml(signature, demos, inputs)
     }
     fn parse(&self, signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {

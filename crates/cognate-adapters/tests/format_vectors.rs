@@ -2,7 +2,7 @@
 
 mod common;
 
-use cognate_core::{Message, Role};
+use cognate_core::{Message, Role, Values};
 use serde_json::Value;
 
 fn role(name: &str) -> Role {
@@ -62,6 +62,7 @@ fn failing_cases(cases: &[Value]) -> Vec<(String, String)> {
             .iter()
             .map(|m| (role(m["role"].as_str().unwrap()), m["content"].as_str().unwrap().to_string()))
             .collect();
+        let demos: Vec<&Values> = demos.iter().collect();
         let actual = common::adapter(case).format(&sig, &demos, &inputs);
         if let Some(diff) = first_difference(&expected, &actual) {
             failures.push((id.to_string(), diff));

@@ -32,7 +32,8 @@ fn main() {
         }
     };
     let lm = client(&base_url);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    // A current-thread runtime, as `cognate-bench evaluate` uses by default (see docs/benchmarks.md).
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     rt.block_on(async {
         for c in [1, 8, 32, 128, 1024] {
             let n = if quick { c.min(4) } else { examples_for(c, LATENCY, 5.0, 200) };

@@ -4,7 +4,7 @@
     python bench_dspy.py evaluate --base-url http://127.0.0.1:8089/v1 [--latency-ms 50]
         [--concurrency 1,8,32,128,1024] [--seconds 5] [--min-examples 200]
         [--max-examples 5000] [--max-seconds 30] [--repeat 3]
-    python bench_dspy.py optimize --base-url http://127.0.0.1:8089/v1 [--repeat 3] [--train 32]
+    python bench_dspy.py optimize --base-url http://127.0.0.1:8089/v1 [--latency-ms 50] [--repeat 3] [--train 32]
         [--val 32] [--candidates 4] [--threads 8]
 
 The task is the same as Cognate's (crates/cognate-bench/src/task.rs): the same signature
@@ -173,7 +173,7 @@ def optimize(args):
     for name, rs in runs.items():
         last = rs[-1]
         emit({
-            "bench": "optimize", "framework": "dspy", "optimizer": name, "config": config,
+            "bench": "optimize", "framework": "dspy", "optimizer": name, "latency_ms": args.latency_ms, "config": config,
             "seconds": stats([r["seconds"] for r in rs]), "lm_calls": last["lm_calls"], "trials": last["trials"],
             "demos": last["demos"], "best_score": last["best_score"], "load_average": os.getloadavg()[0],
         })
@@ -210,6 +210,7 @@ def main():
     p.add_argument("--repeat", type=int, default=3)
     p = sub.add_parser("optimize")
     p.add_argument("--base-url", required=True)
+    p.add_argument("--latency-ms", type=int, default=50, help="the server's latency (only recorded)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--train", type=int, default=32)
     p.add_argument("--val", type=int, default=32)

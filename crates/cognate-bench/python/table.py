@@ -33,16 +33,16 @@ def main(path):
 
             print(f"| {c} | {ideal:,.0f} | {' | '.join(cells(cog))} | {' | '.join(cells(dsp))} |")
         print()
-    optimize = {(r["framework"], r["optimizer"]): r for r in rows if r["bench"] == "optimize"}
+    optimize = {(r["framework"], r["optimizer"], r.get("latency_ms", 50)): r for r in rows if r["bench"] == "optimize"}
     if optimize:
-        print("| Optimizer | Cognate s (median, min–max) | DSPy 3.4.1 s (median, min–max) | LM calls (Cognate / DSPy) | Speed-up |")
-        print("|---|---|---|---|---|")
-        for name in sorted({n for _, n in optimize}):
-            cog, dsp = optimize.get(("cognate", name)), optimize.get(("dspy", name))
-            cell = lambda r: f"{r['seconds']['median']:.2f} ({r['seconds']['min']:.2f}–{r['seconds']['max']:.2f})" if r else "—"  # noqa: E731
+        print("| Optimizer | Server latency | Cognate s (median, min–max) | DSPy 3.4.1 s (median, min–max) | LM calls (Cognate / DSPy) | Speed-up |")
+        print("|---|---|---|---|---|---|")
+        for name, latency in sorted({(n, l) for _, n, l in optimize}, key=lambda k: (k[0], -k[1])):
+            cog, dsp = optimize.get(("cognate", name, latency)), optimize.get(("dspy", name, latency))
+            cell = lambda r: f"{r['seconds']['median']:.3f} ({r['seconds']['min']:.3f}–{r['seconds']['max']:.3f})" if r else "—"  # noqa: E731
             calls = f"{cog['lm_calls'] if cog else '—'} / {dsp['lm_calls'] if dsp else '—'}"
             speedup = f"{dsp['seconds']['median'] / cog['seconds']['median']:.2f}×" if cog and dsp else "—"
-            print(f"| {name} | {cell(cog)} | {cell(dsp)} | {calls} | {speedup} |")
+            print(f"| {name} | {latency} ms | {cell(cog)} | {cell(dsp)} | {calls} | {speedup} |")
 
 
 if __name__ == "__main__":

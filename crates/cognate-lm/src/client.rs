@@ -219,7 +219,18 @@ impl OpenAiClient {
             seed: request.seed,
             response_format: request.response_format.as_ref(),
         };
-        let mut builder = http.post(endpoint).timeout(self.request_timeout).json(&body);
+        // Serialized here rather than with `RequestBuilder::json`, into a buffer sized for the
+        // messages, so the body is not regrown several times on every call.
+        let capacity =
+            256 + request.messages.iter().map(|m| m.content.len() + m.content.len() / 16 + 32).sum::<usize>();
+        let mut json = Vec::with_capacity(capacity);
+        serde_json::to_writer(&mut json, &body)
+            .map_err(|e| LmError::Config(format!("cannot serialize the request: {e}")))?;
+        let mut builder = http
+            .post(endpoint)
+            .timeout(self.request_timeout)
+            .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(json);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }

@@ -180,7 +180,7 @@ impl Predictor {
     }
 
     fn format_with(&self, adapter: &dyn Adapter, inputs: &Values) -> Vec<Message> {
-        let demos: Vec<Values> = self.demos.iter().map(|d| d.data.clone()).collect();
+        let demos: Vec<&Values> = self.demos.iter().map(|d| &d.data).collect();
         adapter.format(&self.signature, &demos, inputs)
     }
 

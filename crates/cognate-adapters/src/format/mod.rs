@@ -51,17 +51,17 @@ pub(crate) const STRUCTURE_INTRO: &str =
     "All interactions will be structured in the following way, with the appropriate values filled in.";
 
 /// ChatAdapter's messages.
-pub fn chat(signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+pub fn chat(signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
     assemble(&chat::Chat, signature, demos, inputs)
 }
 
 /// JSONAdapter's messages.
-pub fn json(signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+pub fn json(signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
     assemble(&json::Json, signature, demos, inputs)
 }
 
 /// XMLAdapter's messages.
-pub fn xml(signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+pub fn xml(signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
     assemble(&xml::Xml, signature, demos, inputs)
 }
 
@@ -101,7 +101,7 @@ fn system_message(layout: &dyn Layout, signature: &SignatureDesc) -> String {
     out
 }
 
-fn assemble(layout: &dyn Layout, signature: &SignatureDesc, demos: &[Values], inputs: &Values) -> Vec<Message> {
+fn assemble(layout: &dyn Layout, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
     let mut messages = Vec::with_capacity(2 + 2 * demos.len());
     messages.push(Message::system(system_message(layout, signature)));
     if !demos.is_empty() {
@@ -128,10 +128,10 @@ fn assemble(layout: &dyn Layout, signature: &SignatureDesc, demos: &[Values], in
 ///
 /// A demo is complete when every signature field is a key with a non-null value. Otherwise it
 /// is kept only if it has at least one input key and one output key (a `null` value counts).
-fn classify_demos<'a>(signature: &SignatureDesc, demos: &'a [Values]) -> (Vec<&'a Values>, Vec<&'a Values>) {
+fn classify_demos<'a>(signature: &SignatureDesc, demos: &[&'a Values]) -> (Vec<&'a Values>, Vec<&'a Values>) {
     let mut incomplete = Vec::new();
     let mut complete = Vec::new();
-    for demo in demos {
+    for &demo in demos {
         let present = |name: &String| demo.get(name).is_some_and(|v| !v.is_null());
         if signature.inputs.iter().chain(&signature.outputs).all(|f| present(&f.name)) {
             complete.push(demo);
@@ -174,7 +174,8 @@ mod tests {
             values(json!({"q": 1, "c": null, "a": 3, "b": 4})),      // incomplete: a null value
             values(json!({"q": "x", "c": "y", "a": "z", "b": "w"})), // complete
         ];
-        let (incomplete, complete) = classify_demos(&sig, &demos);
+        let refs: Vec<&Values> = demos.iter().collect();
+        let (incomplete, complete) = classify_demos(&sig, &refs);
         assert_eq!(incomplete, [&demos[1], &demos[4]]);
         assert_eq!(complete, [&demos[0], &demos[5]]);
     }
@@ -183,7 +184,7 @@ mod tests {
     fn incomplete_demos_come_first() {
         let sig = SignatureDesc::parse("q -> a").unwrap();
         let demos = [values(json!({"q": "full", "a": "yes"})), values(json!({"q": "part", "a": null}))];
-        let msgs = chat(&sig, &demos, &values(json!({"q": "now"})));
+        let msgs = chat(&sig, &[&demos[0], &demos[1]], &values(json!({"q": "now"})));
         let contents: Vec<&str> = msgs.iter().map(|m| m.content.as_str()).collect();
         assert_eq!(contents.len(), 6);
         assert_eq!(contents[1], format!("{INCOMPLETE_DEMO_PREFIX}\n\n[[ ## q ## ]]\npart"));

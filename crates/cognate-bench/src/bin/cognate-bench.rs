@@ -4,7 +4,7 @@
 //! cognate-bench overhead [--runs 15] [--calls 20000] [--demos 0]
 //! cognate-bench evaluate --base-url http://127.0.0.1:8089/v1 [--latency-ms 50] \
 //!     [--concurrency 1,8,32,128,1024] [--seconds 5] [--min-examples 200] [--repeat 3] [--workers 0]
-//! cognate-bench optimize --base-url http://127.0.0.1:8089/v1 [--repeat 3] [--train 32] [--val 32] \
+//! cognate-bench optimize --base-url http://127.0.0.1:8089/v1 [--latency-ms 50] [--repeat 3] [--train 32] [--val 32] \
 //!     [--candidates 4] [--threads 8]
 //! ```
 
@@ -21,7 +21,7 @@ use serde_json::json;
 const USAGE: &str = "usage: cognate-bench overhead [--runs N] [--calls N] [--demos N]\n       \
      cognate-bench evaluate --base-url URL [--latency-ms 50] [--concurrency 1,8,32,128,1024] \
      [--seconds 5] [--min-examples 200] [--repeat 3] [--workers 0]\n       \
-     cognate-bench optimize --base-url URL [--repeat 3] [--train 32] [--val 32] [--candidates 4] [--threads 8]";
+     cognate-bench optimize --base-url URL [--latency-ms 50] [--repeat 3] [--train 32] [--val 32] [--candidates 4] [--threads 8]";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -153,6 +153,8 @@ fn evaluate(flags: &Flags) -> Result<(), String> {
 fn optimize(flags: &Flags) -> Result<(), String> {
     let base_url = flags.get("base-url").ok_or("`--base-url` is required")?.clone();
     let repeat: usize = get(flags, "repeat", 3)?;
+    // Only recorded: the server's latency, for the tables.
+    let latency_ms: u64 = get(flags, "latency-ms", 50)?;
     let default = OptimizeConfig::default();
     let config = OptimizeConfig {
         train: get(flags, "train", default.train)?,
@@ -182,6 +184,7 @@ fn optimize(flags: &Flags) -> Result<(), String> {
                 "bench": "optimize",
                 "framework": "cognate",
                 "optimizer": last.optimizer,
+                "latency_ms": latency_ms,
                 "config": config,
                 "seconds": Stats::of(&seconds),
                 "lm_calls": last.lm_calls,
