@@ -92,7 +92,8 @@ async fn main() -> anyhow::Result<()> {
     let dev = Dataset::new(all[200..200 + n_dev].to_vec());
     println!("GSM8K: {} train (ids 0..{n_train}), {} dev (ids 200..{})\n", train.len(), dev.len(), 200 + n_dev);
 
-    let student = Solver { solve: ChainOfThought::new().with_config(CallConfig::default().with_max_tokens(max_tokens)) };
+    let student =
+        Solver { solve: ChainOfThought::new().with_config(CallConfig::default().with_max_tokens(max_tokens)) };
     let evaluate = Evaluate::new(NumericMatch::new()).with_concurrency(concurrency);
 
     let before = evaluate.run(&student, &dev).await?;

@@ -50,6 +50,9 @@ async fn main() -> anyhow::Result<()> {
 
     let cot = ChainOfThought::<QA>::new();
     let out = cot.forward(question).await?;
-    println!("--- ChainOfThought<QA> ---\nreasoning: {:?}\nanswer: {:?}\nconfidence: {}", out.reasoning, out.answer, out.confidence);
+    println!(
+        "--- ChainOfThought<QA> ---\nreasoning: {:?}\nanswer: {:?}\nconfidence: {}",
+        out.reasoning, out.answer, out.confidence
+    );
     Ok(())
 }

@@ -106,7 +106,9 @@ async fn per_call_options_override_the_predictor_config() {
     let first = lm.last_request().unwrap();
     assert_eq!((first.temperature, first.max_tokens), (Some(0.2), Some(100)));
     settings
-        .scope(p.call(values(json!({"question": "q"})), Some(&CallConfig::default().with_temperature(0.0).with_seed(7))))
+        .scope(
+            p.call(values(json!({"question": "q"})), Some(&CallConfig::default().with_temperature(0.0).with_seed(7))),
+        )
         .await
         .unwrap();
     let second = lm.last_request().unwrap();
@@ -162,7 +164,10 @@ impl LanguageModel for Jittery {
         let q: u64 = request.messages.last().unwrap().content.split('\n').nth(1).unwrap().parse().unwrap();
         tokio::time::sleep(Duration::from_millis((q * 7919) % 13)).await;
         Ok(LmResponse {
-            choices: vec![cognate::core::Choice { text: format!("[[ ## answer ## ]]\n{}", q * 2), finish_reason: None }],
+            choices: vec![cognate::core::Choice {
+                text: format!("[[ ## answer ## ]]\n{}", q * 2),
+                finish_reason: None,
+            }],
             usage: Default::default(),
             model: "jittery".into(),
         })
@@ -212,7 +217,9 @@ fn chain_of_thought_prompt_matches_dspy() {
     let messages = cot.prompt(&NoInstructionsInput { question: "q".into() }).unwrap();
     // DSPy 3.4.1 keeps the base signature's default sentence (it does not mention `reasoning`).
     assert!(
-        messages[0].content.ends_with("your objective is: \n        Given the fields `question`, produce the fields `answer`."),
+        messages[0]
+            .content
+            .ends_with("your objective is: \n        Given the fields `question`, produce the fields `answer`."),
         "{}",
         messages[0].content
     );

@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use cognate_adapters::{Adapter, ChatAdapter};
 use cognate_core::{
-    Error, Example, LmError, LmRequest, LmResponse, Message, Prediction, Result, SharedLm, SignatureDesc,
-    Values,
+    Error, Example, LmError, LmRequest, LmResponse, Message, Prediction, Result, SharedLm, SignatureDesc, Values,
 };
 use tracing::Instrument;
 
@@ -160,9 +159,7 @@ impl Predictor {
     /// The name spans and traces use: this predictor's path in the program being run by
     /// `Program::call`, else [`Predictor::name`], else the signature's name.
     fn trace_name(&self) -> String {
-        crate::program::current_path(self)
-            .or_else(|| self.name.clone())
-            .unwrap_or_else(|| self.signature.name.clone())
+        crate::program::current_path(self).or_else(|| self.name.clone()).unwrap_or_else(|| self.signature.name.clone())
     }
 
     fn lm_for_call(&self, settings: &Settings) -> Result<SharedLm> {
@@ -224,11 +221,7 @@ impl Predictor {
         };
 
         if let Some(sink) = &settings.trace {
-            sink.record(TraceEntry {
-                predictor: self.trace_name(),
-                inputs,
-                outputs: prediction.data.clone(),
-            });
+            sink.record(TraceEntry { predictor: self.trace_name(), inputs, outputs: prediction.data.clone() });
         }
         Ok(prediction)
     }

@@ -3,8 +3,8 @@
 use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, Values};
 use serde_json::Value;
 
-use crate::pyfmt::{py_splitlines as splitlines, py_strip};
 use super::{error, finish, output, parse_value};
+use crate::pyfmt::{py_splitlines as splitlines, py_strip};
 
 const ADAPTER: &str = "ChatAdapter";
 

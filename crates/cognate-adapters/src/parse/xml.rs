@@ -4,10 +4,10 @@ use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, TypeDesc, Values};
 use roxmltree::{Document, Node};
 use serde_json::{Map, Value};
 
-use crate::pyfmt::py_str;
-use crate::pyfmt::py_strip;
 use super::validate::validate;
 use super::{error, finish, parse_value};
+use crate::pyfmt::py_str;
+use crate::pyfmt::py_strip;
 
 const ADAPTER: &str = "XMLAdapter";
 const ROOT_OPEN: &str = "<dspy_root>";
