@@ -54,7 +54,7 @@ impl Corpus {
             .iter()
             .map(|p| (p.split_whitespace().filter(|w| words.contains(&w.to_lowercase())).count(), *p))
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0));
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
         scored.into_iter().take(k).map(|(_, p)| p.to_string()).collect()
     }
 }
