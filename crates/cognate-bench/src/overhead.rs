@@ -1,5 +1,5 @@
 //! Framework overhead per `Predict` call, in process: a `Predict<ContextQa>` on an LM that
-//! answers with [`CANNED_REPLY`](crate::task::CANNED_REPLY) at once, so the time measured is
+//! answers with [`crate::task::CANNED_REPLY`] at once, so the time measured is
 //! Cognate's own (input conversion, settings lookup, formatting, LM dispatch, parsing, typed
 //! conversion and the disabled tracing).
 

@@ -2,9 +2,9 @@
 //!
 //! Each adapter finds the raw value of every output field in its own way (`[[ ## name ## ]]`
 //! sections, one JSON object, XML elements); the values then go through one shared conversion,
-//! [`parse_value`]: text is read as lenient JSON ([`json_repair`]), then as a Python literal
-//! ([`pyliteral`]), and the result is validated against the field's type the way pydantic's lax
-//! mode does ([`validate`]). Missing optional outputs become `null`; any other missing output is
+//! `parse_value`: text is read as lenient JSON (module `json_repair`), then as a Python
+//! literal (module `pyliteral`), and the result is validated against the field's type the way
+//! pydantic's lax mode does (module `validate`). Missing optional outputs become `null`; any other missing output is
 //! a [`ParseError`].
 
 use cognate_core::{FieldDesc, ParseError, ParseErrorKind, SignatureDesc, TypeDesc, Values};
