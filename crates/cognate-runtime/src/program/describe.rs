@@ -83,102 +83,9 @@ pub struct VariableDescription {
     /// The path of the program holding it.
     pub program: String,
     /// The values it may take.
-    pub domain: DomainDescription,
+    pub domain: Domain,
     /// Its current value.
     pub value: Value,
-}
-
-/// A [`Domain`] as data, tagged by `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum DomainDescription {
-    /// A float range.
-    Float {
-        /// Smallest value.
-        low: f64,
-        /// Largest value.
-        high: f64,
-        /// Searched on a log scale.
-        log: bool,
-    },
-    /// An integer range.
-    Int {
-        /// Smallest value.
-        low: i64,
-        /// Largest value.
-        high: i64,
-        /// Distance between allowed values.
-        step: i64,
-    },
-    /// `true` or `false`.
-    Bool,
-    /// One of a list of values.
-    Choice {
-        /// The allowed values.
-        options: Vec<Value>,
-    },
-    /// One of several modules.
-    Module {
-        /// The alternatives' names.
-        options: Vec<String>,
-    },
-    /// Free text with candidates.
-    Text {
-        /// The known candidates.
-        candidates: Vec<String>,
-    },
-    /// A set of demos.
-    DemoSet {
-        /// The most demos in the set.
-        max: usize,
-    },
-    /// Computed from other variables.
-    Derived,
-    /// A domain this version of `describe` does not know, as its `Debug` form.
-    Other {
-        /// `Debug` of the domain.
-        debug: String,
-    },
-}
-
-impl From<&Domain> for DomainDescription {
-    fn from(domain: &Domain) -> Self {
-        #[allow(unreachable_patterns)] // `Domain` may grow; describe what it cannot name.
-        match domain {
-            Domain::Float { low, high, log, .. } => DomainDescription::Float { low: *low, high: *high, log: *log },
-            Domain::Int { low, high, step, .. } => DomainDescription::Int { low: *low, high: *high, step: *step },
-            Domain::Bool => DomainDescription::Bool,
-            Domain::Choice { options, .. } => DomainDescription::Choice { options: options.clone() },
-            Domain::Module { options, .. } => DomainDescription::Module { options: options.clone() },
-            Domain::Text { candidates, .. } => DomainDescription::Text { candidates: candidates.clone() },
-            Domain::DemoSet { max, .. } => DomainDescription::DemoSet { max: *max },
-            Domain::Derived => DomainDescription::Derived,
-            other => DomainDescription::Other { debug: format!("{other:?}") },
-        }
-    }
-}
-
-impl std::fmt::Display for DomainDescription {
-    /// A short form for diagrams: `float [0.1, 1] log`, `int [1, 5] step 1`, `choice {a, b}`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list = |items: Vec<String>| items.join(", ");
-        match self {
-            DomainDescription::Float { low, high, log } => {
-                write!(f, "float [{low}, {high}]{}", if *log { " log" } else { "" })
-            }
-            DomainDescription::Int { low, high, step } => write!(f, "int [{low}, {high}] step {step}"),
-            DomainDescription::Bool => f.write_str("bool"),
-            DomainDescription::Choice { options } => {
-                write!(f, "choice {{{}}}", list(options.iter().map(short_json).collect()))
-            }
-            DomainDescription::Module { options } => write!(f, "module {{{}}}", list(options.clone())),
-            DomainDescription::Text { candidates } => write!(f, "text ({} candidates)", candidates.len()),
-            DomainDescription::DemoSet { max } => write!(f, "demos (at most {max})"),
-            DomainDescription::Derived => f.write_str("derived"),
-            DomainDescription::Other { debug } => f.write_str(debug),
-        }
-    }
 }
 
 /// A JSON value as a diagram shows it: strings without quotes.
@@ -186,6 +93,21 @@ fn short_json(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// A domain as a diagram shows it: `float [0.1, 1] log`, `int [1, 5] step 1`, `choice {a, b}`.
+fn domain_label(domain: &Domain) -> String {
+    let list = |items: Vec<String>| items.join(", ");
+    match domain {
+        Domain::Float { low, high, log } => format!("float [{low}, {high}]{}", if *log { " log" } else { "" }),
+        Domain::Int { low, high, step } => format!("int [{low}, {high}] step {step}"),
+        Domain::Bool => "bool".into(),
+        Domain::Choice { options } => format!("choice {{{}}}", list(options.iter().map(short_json).collect())),
+        Domain::Module { options } => format!("module {{{}}}", list(options.clone())),
+        Domain::Text { candidates } => format!("text ({} candidates)", candidates.len()),
+        Domain::DemoSet { max, .. } => format!("demos (at most {max})"),
+        Domain::Derived => "derived".into(),
     }
 }
 
@@ -263,7 +185,7 @@ impl<'a> Visitor<'a> for Collect {
         self.vars.push(VariableDescription {
             path: path.to_string(),
             program: self.program(),
-            domain: variable.domain().into(),
+            domain: variable.domain().clone(),
             value: variable.value_json(),
         });
     }
@@ -327,7 +249,7 @@ impl ProgramDescription {
                 out,
                 "    variable{i}{{{{\"{}<br/>{} = {}\"}}}}",
                 escape(&v.path),
-                escape(&v.domain.to_string()),
+                escape(&domain_label(&v.domain)),
                 escape(&short_json(&v.value))
             );
             let _ = writeln!(out, "    {} -.- variable{i}", parent_id(&ids, &v.program));

@@ -139,7 +139,7 @@ fn labels_are_escaped() {
 
 #[test]
 fn domains_have_short_labels() {
-    let label = |d: Domain| DomainDescription::from(&d).to_string();
+    let label = |d: Domain| domain_label(&d);
     assert_eq!(label(Domain::Float { low: 0.1, high: 1.0, log: true }), "float [0.1, 1] log");
     assert_eq!(label(Domain::Int { low: 1, high: 5, step: 2 }), "int [1, 5] step 2");
     assert_eq!(label(Domain::Bool), "bool");

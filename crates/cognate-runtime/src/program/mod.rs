@@ -12,8 +12,7 @@ mod traits;
 
 pub use component::{Component, ComponentExt, Visitor, VisitorMut, child_path, index_path, key_path};
 pub use describe::{
-    Describe, DomainDescription, FieldDescription, PredictorDescription, ProgramDescription, SubProgramDescription,
-    VariableDescription,
+    Describe, FieldDescription, PredictorDescription, ProgramDescription, SubProgramDescription, VariableDescription,
 };
 pub use state::SaveState;
 pub use traits::Program;
