@@ -250,32 +250,8 @@ impl OpenAiClient {
     }
 
     fn map_error(&self, error: reqwest::Error) -> LmError {
-        if error.is_timeout() {
-            LmError::Timeout(self.request_timeout)
-        } else if error.is_builder() {
-            LmError::Config(format!("invalid request to `{}`: {}", self.base_url, error_chain(&error)))
-        } else if error.is_decode() {
-            LmError::Decode(error_chain(&error))
-        } else {
-            LmError::Connection(error_chain(&error))
-        }
+        wire::map_reqwest_error(&error, self.request_timeout, &self.base_url)
     }
-}
-
-/// An error and its sources, `: `-separated (reqwest's own message is often just
-/// "error sending request").
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 impl LanguageModel for OpenAiClient {

@@ -219,25 +219,7 @@ impl OpenAiEmbeddings {
     }
 
     fn map_error(&self, error: reqwest::Error) -> LmError {
-        let mut text = error.to_string();
-        let mut source = std::error::Error::source(&error);
-        while let Some(cause) = source {
-            let cause_text = cause.to_string();
-            if !text.contains(&cause_text) {
-                text.push_str(": ");
-                text.push_str(&cause_text);
-            }
-            source = cause.source();
-        }
-        if error.is_timeout() {
-            LmError::Timeout(self.request_timeout)
-        } else if error.is_builder() {
-            LmError::Config(format!("invalid request to `{}`: {text}", self.base_url))
-        } else if error.is_decode() {
-            LmError::Decode(text)
-        } else {
-            LmError::Connection(text)
-        }
+        wire::map_reqwest_error(&error, self.request_timeout, &self.base_url)
     }
 }
 

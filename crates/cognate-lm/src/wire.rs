@@ -144,6 +144,36 @@ fn parse_seconds(value: &str) -> Option<Duration> {
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
 }
 
+/// Classifies a reqwest failure as a typed [`LmError`]: time-outs, invalid requests (naming
+/// `base_url`), undecodable bodies, and connection failures.
+pub(crate) fn map_reqwest_error(error: &reqwest::Error, timeout: Duration, base_url: &str) -> LmError {
+    if error.is_timeout() {
+        LmError::Timeout(timeout)
+    } else if error.is_builder() {
+        LmError::Config(format!("invalid request to `{base_url}`: {}", error_chain(error)))
+    } else if error.is_decode() {
+        LmError::Decode(error_chain(error))
+    } else {
+        LmError::Connection(error_chain(error))
+    }
+}
+
+/// An error and its sources, `: `-separated (reqwest's own message is often just
+/// "error sending request").
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
