@@ -149,18 +149,34 @@ pub fn write_json_str(out: &mut String, s: &str) {
 /// Appends Python's `json.dumps(value, ensure_ascii=False)`: `", "` and `": "` separators,
 /// keys in map order.
 pub fn write_json_compact(out: &mut String, value: &Value) {
+    write_flat(out, value, &JSON);
+}
+
+/// How a one-line writer spells scalars: JSON (`null`, `true`, `"s"`) or Python (`None`,
+/// `True`, `'s'`). Containers are `[a, b]` and `{k: v}` with `", "` and `": "` either way.
+struct Spelling {
+    null: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    string: fn(&mut String, &str),
+}
+
+const JSON: Spelling = Spelling { null: "null", yes: "true", no: "false", string: write_json_str };
+const PYTHON: Spelling = Spelling { null: "None", yes: "True", no: "False", string: write_py_str_repr };
+
+fn write_flat(out: &mut String, value: &Value, spelling: &Spelling) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => out.push_str(spelling.null),
+        Value::Bool(b) => out.push_str(if *b { spelling.yes } else { spelling.no }),
         Value::Number(n) => write_py_number(out, n),
-        Value::String(s) => write_json_str(out, s),
+        Value::String(s) => (spelling.string)(out, s),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_json_compact(out, item);
+                write_flat(out, item, spelling);
             }
             out.push(']');
         }
@@ -170,9 +186,9 @@ pub fn write_json_compact(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_json_str(out, k);
+                (spelling.string)(out, k);
                 out.push_str(": ");
-                write_json_compact(out, v);
+                write_flat(out, v, spelling);
             }
             out.push('}');
         }
@@ -252,34 +268,7 @@ pub fn py_str(value: &Value) -> String {
 /// Appends Python's `repr()` of a JSON-shaped value: `None`, `True`, `42`, `1e-05`, `'text'`,
 /// `['a', 1]`, `{'k': None}`.
 pub fn write_py_repr(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("None"),
-        Value::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
-        Value::Number(n) => write_py_number(out, n),
-        Value::String(s) => write_py_str_repr(out, s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py_repr(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_py_str_repr(out, k);
-                out.push_str(": ");
-                write_py_repr(out, v);
-            }
-            out.push('}');
-        }
-    }
+    write_flat(out, value, &PYTHON);
 }
 
 /// Python's `repr()` of a JSON-shaped value as a new string (see [`write_py_repr`]).
