@@ -1,10 +1,8 @@
 //! [`ChainOfThought`]: ask for step-by-step reasoning before the outputs.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
-use cognate_adapters::Adapter;
-use cognate_core::{Example, FieldDesc, Message, Result, SharedLm, Signature, TypeDesc};
+use cognate_core::{FieldDesc, Result, Signature, TypeDesc};
 use serde::{Deserialize, Serialize};
 
 use crate::module::Module;
@@ -56,6 +54,8 @@ impl<S: Signature> Default for ChainOfThought<S> {
 }
 
 impl<S: Signature> ChainOfThought<S> {
+    crate::predictor::predictor_wrapper_methods!();
+
     /// A chain-of-thought predictor for `S`.
     pub fn new() -> Self {
         let base = S::descriptor();
@@ -66,59 +66,6 @@ impl<S: Signature> ChainOfThought<S> {
             .with_instructions(base.effective_instructions())
             .prepend_output(FieldDesc::new("reasoning", TypeDesc::Str));
         ChainOfThought { predictor: Predictor::new(extended), _signature: PhantomData }
-    }
-
-    /// Uses this LM instead of the settings' one.
-    #[must_use]
-    pub fn with_lm(mut self, lm: SharedLm) -> Self {
-        self.predictor.lm = Some(lm);
-        self
-    }
-
-    /// Uses this adapter instead of the settings' one.
-    #[must_use]
-    pub fn with_adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
-        self.predictor.adapter = Some(adapter);
-        self
-    }
-
-    /// Sets the options sent with every call.
-    #[must_use]
-    pub fn with_config(mut self, config: CallConfig) -> Self {
-        self.predictor.config = config;
-        self
-    }
-
-    /// Replaces the instructions.
-    #[must_use]
-    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
-        self.predictor.set_instructions(instructions);
-        self
-    }
-
-    /// Sets the few-shot demos (each may carry a `reasoning` field).
-    #[must_use]
-    pub fn with_demos(mut self, demos: Vec<Example>) -> Self {
-        self.predictor.demos = demos;
-        self
-    }
-
-    /// The untyped predictor over the extended signature.
-    pub fn predictor(&self) -> &Predictor {
-        &self.predictor
-    }
-
-    /// The untyped predictor, mutably.
-    pub fn predictor_mut(&mut self) -> &mut Predictor {
-        &mut self.predictor
-    }
-
-    /// The messages a call with `input` would send.
-    ///
-    /// # Errors
-    /// [`cognate_core::Error::Conversion`] if the input does not serialize.
-    pub fn prompt(&self, input: &S::Input) -> Result<Vec<Message>> {
-        Ok(self.predictor.format(&S::input_to_values(input)?))
     }
 
     /// Calls the LM with per-call option overrides.

@@ -1,10 +1,8 @@
 //! [`Predict`]: call a typed signature.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
 
-use cognate_adapters::Adapter;
-use cognate_core::{Example, Message, Result, SharedLm, Signature, Values};
+use cognate_core::{Example, Result, Signature, Values};
 
 use crate::module::Module;
 use crate::predictor::{CallConfig, Predictor};
@@ -39,44 +37,11 @@ impl<S: Signature> Default for Predict<S> {
 }
 
 impl<S: Signature> Predict<S> {
+    crate::predictor::predictor_wrapper_methods!();
+
     /// A predictor for `S` with no demos.
     pub fn new() -> Self {
         Predict { predictor: Predictor::new(S::descriptor().clone()), _signature: PhantomData }
-    }
-
-    /// Uses this LM instead of the settings' one.
-    #[must_use]
-    pub fn with_lm(mut self, lm: SharedLm) -> Self {
-        self.predictor.lm = Some(lm);
-        self
-    }
-
-    /// Uses this adapter instead of the settings' one.
-    #[must_use]
-    pub fn with_adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
-        self.predictor.adapter = Some(adapter);
-        self
-    }
-
-    /// Sets the options sent with every call.
-    #[must_use]
-    pub fn with_config(mut self, config: CallConfig) -> Self {
-        self.predictor.config = config;
-        self
-    }
-
-    /// Replaces the instructions.
-    #[must_use]
-    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
-        self.predictor.set_instructions(instructions);
-        self
-    }
-
-    /// Sets the few-shot demos.
-    #[must_use]
-    pub fn with_demos(mut self, demos: Vec<Example>) -> Self {
-        self.predictor.demos = demos;
-        self
     }
 
     /// A demo from typed inputs and outputs.
@@ -87,24 +52,6 @@ impl<S: Signature> Predict<S> {
         let mut data = S::input_to_values(input)?;
         data.extend(cognate_core::to_values(output, std::any::type_name::<S::Output>())?);
         Ok(Example::new(data).with_inputs(S::descriptor().input_names()))
-    }
-
-    /// The untyped predictor (signature, instructions, demos, options).
-    pub fn predictor(&self) -> &Predictor {
-        &self.predictor
-    }
-
-    /// The untyped predictor, mutably.
-    pub fn predictor_mut(&mut self) -> &mut Predictor {
-        &mut self.predictor
-    }
-
-    /// The messages a call with `input` would send.
-    ///
-    /// # Errors
-    /// [`cognate_core::Error::Conversion`] if the input does not serialize.
-    pub fn prompt(&self, input: &S::Input) -> Result<Vec<Message>> {
-        Ok(self.predictor.format(&S::input_to_values(input)?))
     }
 
     /// Calls the LM with per-call option overrides.

@@ -284,3 +284,65 @@ impl Predictor {
         Ok(Prediction { data, completions })
     }
 }
+
+/// The builder and accessor methods shared by the typed wrappers around a [`Predictor`]
+/// (`Predict<S>`, `ChainOfThought<S>`): expanded inside their `impl` blocks, which have a
+/// `predictor: Predictor` field and a signature parameter `S`.
+macro_rules! predictor_wrapper_methods {
+    () => {
+        /// Uses this LM instead of the settings' one.
+        #[must_use]
+        pub fn with_lm(mut self, lm: cognate_core::SharedLm) -> Self {
+            self.predictor.lm = Some(lm);
+            self
+        }
+
+        /// Uses this adapter instead of the settings' one.
+        #[must_use]
+        pub fn with_adapter(mut self, adapter: std::sync::Arc<dyn cognate_adapters::Adapter>) -> Self {
+            self.predictor.adapter = Some(adapter);
+            self
+        }
+
+        /// Sets the options sent with every call.
+        #[must_use]
+        pub fn with_config(mut self, config: crate::predictor::CallConfig) -> Self {
+            self.predictor.config = config;
+            self
+        }
+
+        /// Replaces the instructions.
+        #[must_use]
+        pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
+            self.predictor.set_instructions(instructions);
+            self
+        }
+
+        /// Sets the few-shot demos (each holding input and output fields).
+        #[must_use]
+        pub fn with_demos(mut self, demos: Vec<cognate_core::Example>) -> Self {
+            self.predictor.demos = demos;
+            self
+        }
+
+        /// The untyped predictor (signature, instructions, demos, options).
+        pub fn predictor(&self) -> &crate::predictor::Predictor {
+            &self.predictor
+        }
+
+        /// The untyped predictor, mutably.
+        pub fn predictor_mut(&mut self) -> &mut crate::predictor::Predictor {
+            &mut self.predictor
+        }
+
+        /// The messages a call with `input` would send.
+        ///
+        /// # Errors
+        /// [`cognate_core::Error::Conversion`] if the input does not serialize.
+        pub fn prompt(&self, input: &S::Input) -> cognate_core::Result<Vec<cognate_core::Message>> {
+            Ok(self.predictor.format(&S::input_to_values(input)?))
+        }
+    };
+}
+
+pub(crate) use predictor_wrapper_methods;
