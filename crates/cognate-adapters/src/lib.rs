@@ -18,6 +18,7 @@
 //! ```
 
 use cognate_core::{Message, ParseError, ResponseFormat, SignatureDesc, Values};
+pub use parse::MAX_REPLY_BYTES;
 
 pub mod format;
 pub mod parse;

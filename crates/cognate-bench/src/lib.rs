@@ -18,6 +18,7 @@
 
 pub mod optimize;
 pub mod overhead;
+pub mod parse_time;
 pub mod stats;
 pub mod task;
 pub mod throughput;

@@ -155,6 +155,12 @@ pub enum ParseErrorKind {
     NotAJsonObject,
     /// The XML adapter could not parse the reply as XML.
     XmlSyntax,
+    /// The reply nests values or elements deeper than the adapters read (an adversarial or
+    /// runaway reply); the detail names the limit.
+    TooDeep,
+    /// The reply is longer than the adapters attempt to parse
+    /// (`cognate_adapters::MAX_REPLY_BYTES`); `raw` keeps only its beginning.
+    TooLarge,
 }
 
 /// An LM reply that could not be parsed into a signature's outputs.

@@ -24,4 +24,4 @@ pub use lm::{
     ResponseFormat, Role, SharedLm, Usage,
 };
 pub use signature::{FieldDesc, FieldRole, Signature, SignatureDesc, from_values, infer_prefix, to_values};
-pub use types::{LiteralValue, ModelDesc, ModelField, TypeDesc};
+pub use types::{LiteralValue, MAX_TYPE_DEPTH, ModelDesc, ModelField, TypeDesc};

@@ -119,7 +119,7 @@ pub fn __signature_field<T: FieldType>(
 }
 
 fn convert_root(root: &Value, ty: &str) -> Result<TypeDesc> {
-    let mut c = Converter { root, ty, resolving: Vec::new(), resolved: HashMap::new() };
+    let mut c = Converter { root, ty, resolving: Vec::new(), resolved: HashMap::new(), depth: 0 };
     c.convert(root, "", None)
 }
 
@@ -131,7 +131,12 @@ struct Converter<'a> {
     resolving: Vec<String>,
     /// `$ref`s already converted, so a model used twice is one `Arc`.
     resolved: HashMap<String, TypeDesc>,
+    /// Schemas being converted, outermost first (bounded by [`MAX_SCHEMA_DEPTH`]).
+    depth: usize,
 }
+
+/// Schemas nest about three levels (`items`, `anyOf`, a member) per type constructor.
+const MAX_SCHEMA_DEPTH: usize = 3 * crate::types::MAX_TYPE_DEPTH;
 
 impl<'a> Converter<'a> {
     fn err(&self, path: &str, reason: impl std::fmt::Display) -> Error {
@@ -141,6 +146,17 @@ impl<'a> Converter<'a> {
 
     /// Converts one schema. `name` is the `$defs` key the schema was reached through, if any.
     fn convert(&mut self, schema: &'a Value, path: &str, name: Option<&str>) -> Result<TypeDesc> {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            let limit = crate::types::MAX_TYPE_DEPTH;
+            return Err(self.err(path, format!("the schema nests deeper than a type of {limit} levels")));
+        }
+        self.depth += 1;
+        let converted = self.convert_schema(schema, path, name);
+        self.depth -= 1;
+        converted
+    }
+
+    fn convert_schema(&mut self, schema: &'a Value, path: &str, name: Option<&str>) -> Result<TypeDesc> {
         let obj = match schema {
             Value::Object(obj) => obj,
             Value::Bool(true) => return Err(self.err(path, ANY_VALUE)),

@@ -189,7 +189,7 @@ impl SignatureDesc {
     /// # Errors
     /// As [`SignatureDesc::parse`].
     pub fn parse_with_models(text: &str, models: &[Arc<ModelDesc>]) -> Result<Self> {
-        let err = |reason: String| Error::SignatureSyntax { input: text.to_string(), reason };
+        let err = |reason: String| Error::SignatureSyntax { input: crate::types::quoted(text), reason };
         let mut parts = text.split("->");
         let (Some(lhs), Some(rhs), None) = (parts.next(), parts.next(), parts.next()) else {
             return Err(err("expected exactly one `->` between inputs and outputs".into()));

@@ -201,7 +201,7 @@ impl TypeDesc {
     /// # Errors
     /// [`Error::UnsupportedType`] when the spelling is malformed or names an unknown model.
     pub fn parse(text: &str, models: &[Arc<ModelDesc>]) -> Result<TypeDesc> {
-        let mut p = TypeParser { s: text, pos: 0, models };
+        let mut p = TypeParser { s: text, pos: 0, models, depth: 0 };
         let ty = p.union()?;
         p.ws();
         if p.pos != p.s.len() {
@@ -236,15 +236,50 @@ impl fmt::Display for TypeDesc {
     }
 }
 
+/// The deepest nesting of type constructors (`list[...]`, `dict[...]`, `Optional[...]`,
+/// `Union[...]`) that [`TypeDesc::parse`] and [`TypeDesc::from_json_schema`] accept. Real
+/// types stay far below it; deeper spellings are errors, never a stack overflow.
+pub const MAX_TYPE_DEPTH: usize = 32;
+
+/// At most this many characters of a malformed spelling are quoted in its error.
+const QUOTED_SPELLING: usize = 120;
+
+/// `text`, cut to [`QUOTED_SPELLING`] characters with `…` when longer.
+pub(crate) fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_SPELLING) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 struct TypeParser<'a> {
     s: &'a str,
     pos: usize,
     models: &'a [Arc<ModelDesc>],
+    /// Type constructors open around the current position.
+    depth: usize,
 }
 
 impl TypeParser<'_> {
     fn err(&self, reason: &str) -> Error {
-        Error::UnsupportedType { ty: self.s.to_string(), reason: reason.to_string() }
+        Error::UnsupportedType { ty: quoted(self.s), reason: reason.to_string() }
+    }
+
+    /// Opens a type constructor's brackets, within [`MAX_TYPE_DEPTH`].
+    fn open(&mut self) -> Result<()> {
+        self.expect("[")?;
+        self.depth += 1;
+        if self.depth > MAX_TYPE_DEPTH {
+            return Err(self.err(&format!("the type nests deeper than {MAX_TYPE_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    /// Closes what [`TypeParser::open`] opened.
+    fn close(&mut self) -> Result<()> {
+        self.expect("]")?;
+        self.depth -= 1;
+        Ok(())
     }
 
     fn ws(&mut self) {
@@ -319,30 +354,30 @@ impl TypeParser<'_> {
             "float" => Ok(TypeDesc::Float),
             "bool" => Ok(TypeDesc::Bool),
             "list" | "List" => {
-                self.expect("[")?;
+                self.open()?;
                 let inner = self.union()?;
-                self.expect("]")?;
+                self.close()?;
                 Ok(TypeDesc::List(Box::new(inner)))
             }
             "dict" | "Dict" => {
-                self.expect("[")?;
+                self.open()?;
                 let key = self.union()?;
                 if key != TypeDesc::Str {
                     return Err(self.err("dict keys must be `str`"));
                 }
                 self.expect(",")?;
                 let value = self.union()?;
-                self.expect("]")?;
+                self.close()?;
                 Ok(TypeDesc::Dict(Box::new(value)))
             }
             "Optional" => {
-                self.expect("[")?;
+                self.open()?;
                 let inner = self.union()?;
-                self.expect("]")?;
+                self.close()?;
                 Ok(wrap_optional(inner))
             }
             "Union" => {
-                self.expect("[")?;
+                self.open()?;
                 let mut inner = None;
                 let mut optional = false;
                 loop {
@@ -355,7 +390,7 @@ impl TypeParser<'_> {
                         break;
                     }
                 }
-                self.expect("]")?;
+                self.close()?;
                 let inner = inner.ok_or_else(|| self.err("`Union` needs a type besides `NoneType`"))?;
                 Ok(if optional { wrap_optional(inner) } else { inner })
             }

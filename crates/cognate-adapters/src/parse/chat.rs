@@ -3,7 +3,7 @@
 use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, Values};
 use serde_json::Value;
 
-use super::{error, finish, output, parse_value};
+use super::{check_size, error, finish, output, parse_value};
 use crate::pyfmt::{py_splitlines as splitlines, py_strip};
 
 const ADAPTER: &str = "ChatAdapter";
@@ -18,6 +18,7 @@ const ADAPTER: &str = "ChatAdapter";
 /// # Errors
 /// See [`crate::Adapter::parse`].
 pub fn chat(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
+    check_size(ADAPTER, signature, completion)?;
     let mut sections: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut in_output = false;
     for line in splitlines(completion) {

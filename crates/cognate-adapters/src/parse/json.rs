@@ -4,7 +4,7 @@ use cognate_core::{ParseError, ParseErrorKind, SignatureDesc, Values};
 use serde_json::Value;
 
 use super::json_repair::loads;
-use super::{error, finish, output, parse_value};
+use super::{check_size, error, finish, output, parse_value};
 
 const ADAPTER: &str = "JSONAdapter";
 
@@ -17,14 +17,18 @@ const ADAPTER: &str = "JSONAdapter";
 /// # Errors
 /// See [`crate::Adapter::parse`].
 pub fn json(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
-    // Text nested too deeply to repair counts as no object (DSPy lets json_repair's
+    check_size(ADAPTER, signature, completion)?;
+    // Text nested too deeply to repair is a `TooDeep` error (DSPy lets json_repair's
     // `ValueError` escape instead).
+    let too_deep = |e: super::json_repair::TooDeep| {
+        error(ADAPTER, ParseErrorKind::TooDeep, signature, completion, None, e.to_string())
+    };
     let mut raw = completion;
-    let mut parsed = loads(completion).ok();
+    let mut parsed = Some(loads(completion).map_err(too_deep)?);
     if !parsed.as_ref().is_some_and(Value::is_object) {
         if let Some(sub) = first_balanced_object(completion) {
             raw = sub;
-            parsed = loads(sub).ok();
+            parsed = Some(loads(sub).map_err(too_deep)?);
         }
     }
     let Some(Value::Object(object)) = parsed else {

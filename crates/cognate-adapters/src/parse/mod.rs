@@ -18,6 +18,33 @@ mod validate;
 mod xml;
 
 pub use chat::chat;
+
+/// The longest reply, in bytes, that the adapters attempt to parse: 8 MiB.
+///
+/// Every adapter parses in time linear in the reply's length (see `docs/benchmarks.md` for the
+/// figures), but the lenient repair of megabytes of junk still costs CPU; a longer reply is a
+/// [`ParseErrorKind::TooLarge`] error at once. HTTP clients cap what they read well below this
+/// by default.
+pub const MAX_REPLY_BYTES: usize = 8 << 20;
+
+/// How much of an over-long reply a [`ParseErrorKind::TooLarge`] error keeps in `raw`.
+const TOO_LARGE_PREFIX: usize = 64 << 10;
+
+/// Refuses replies longer than [`MAX_REPLY_BYTES`].
+fn check_size(adapter: &str, signature: &SignatureDesc, completion: &str) -> Result<(), Box<ParseError>> {
+    if completion.len() <= MAX_REPLY_BYTES {
+        return Ok(());
+    }
+    let mut cut = TOO_LARGE_PREFIX;
+    while !completion.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let detail = format!(
+        "The LM response is {} bytes, larger than the {MAX_REPLY_BYTES} bytes the adapters parse; only its first {cut} bytes are kept.",
+        completion.len()
+    );
+    Err(error(adapter, ParseErrorKind::TooLarge, signature, &completion[..cut], None, detail))
+}
 pub use json::json;
 pub use xml::xml;
 

@@ -5,12 +5,15 @@ use roxmltree::{Document, Node};
 use serde_json::{Map, Value};
 
 use super::validate::validate;
-use super::{error, finish, parse_value};
+use super::{check_size, error, finish, parse_value};
 use crate::pyfmt::py_str;
 use crate::pyfmt::py_strip;
 
 const ADAPTER: &str = "XMLAdapter";
 const ROOT_OPEN: &str = "<dspy_root>";
+/// Elements nested deeper than this (below the root) are refused before any conversion: the
+/// conversion, like DSPy's, is recursive.
+const MAX_ELEMENT_DEPTH: u32 = 100;
 
 /// XMLAdapter parsing.
 ///
@@ -22,11 +25,16 @@ const ROOT_OPEN: &str = "<dspy_root>";
 /// # Errors
 /// See [`crate::Adapter::parse`].
 pub fn xml(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
+    check_size(ADAPTER, signature, completion)?;
     let wrapped = format!("{ROOT_OPEN}{completion}</dspy_root>");
     let doc = Document::parse(&wrapped).map_err(|e| {
         let detail = format!("Failed to parse XML: {e}");
         error(ADAPTER, ParseErrorKind::XmlSyntax, signature, completion, None, detail)
     })?;
+    if max_element_depth(&doc) > MAX_ELEMENT_DEPTH {
+        let detail = format!("The LM response nests XML elements deeper than {MAX_ELEMENT_DEPTH} levels.");
+        return Err(error(ADAPTER, ParseErrorKind::TooDeep, signature, completion, None, detail));
+    }
     let groups = group_children(doc.root_element());
     let mut found = Values::new();
     for field in &signature.outputs {
@@ -60,6 +68,24 @@ pub fn xml(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<Pa
         found.insert(field.name.clone(), value);
     }
     finish(ADAPTER, signature, completion, found)
+}
+
+/// The deepest element nesting below the root, in one pass over the nodes (document order
+/// visits a parent before its children).
+fn max_element_depth(doc: &Document<'_>) -> u32 {
+    let root = doc.root_element();
+    let mut depth = vec![0u32; root.id().get_usize() + 1];
+    let mut max = 0;
+    for node in root.descendants().skip(1) {
+        let id = node.id().get_usize();
+        if depth.len() <= id {
+            depth.resize(id + 1, 0);
+        }
+        let parent = node.parent().map_or(0, |p| depth.get(p.id().get_usize()).copied().unwrap_or(0));
+        depth[id] = parent + u32::from(node.is_element());
+        max = max.max(depth[id]);
+    }
+    max
 }
 
 /// The piece of pydantic's JSON schema that drives the conversion of elements.

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Ctx, Lookup, Parser, empty, is_delim, strictly_empty, strip_comments};
+use super::{Ctx, Parser, empty, is_delim, strictly_empty, strip_comments};
 use crate::pyfmt::py_is_space as py_isspace;
 
 impl Parser<'_> {
@@ -40,7 +40,7 @@ impl Parser<'_> {
                 // `[{"a": 1 "a": 2}]`: a repeated key starts the next object of the array.
                 self.idx = rollback - 1;
                 self.s.insert(rollback, '{');
-                *self.lookup.borrow_mut() = Lookup::default();
+                self.lookup.borrow_mut().edited(self.s.len(), rollback + 1);
                 break;
             }
             self.skip_ws_and_comments();
@@ -111,8 +111,9 @@ impl Parser<'_> {
             || (inner.starts_with("\\'") && inner.contains("\\':"))
         {
             let normalized: Vec<char> = attempted.replace("\\\"", "\"").replace("\\'", "'").chars().collect();
+            let region_end = start - 1 + normalized.len();
             self.s.splice(start - 1..attempted_end, normalized);
-            *self.lookup.borrow_mut() = Lookup::default();
+            self.lookup.borrow_mut().edited(self.s.len(), region_end);
             self.idx = start;
             self.ctx.push(Ctx::Key);
             let repaired = self.parse_object();

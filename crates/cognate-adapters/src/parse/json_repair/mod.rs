@@ -17,8 +17,10 @@ use std::cell::RefCell;
 use serde_json::Value;
 
 use crate::pyfmt::py_is_space as py_isspace;
+use lookup::Lookup;
 
 mod containers;
+mod lookup;
 mod string;
 mod top;
 
@@ -114,6 +116,14 @@ impl std::fmt::Display for TooDeep {
 const DELIMS: [char; 4] = ['"', '\'', '\u{201c}', '\u{201d}'];
 /// Nesting budget (values, objects and arrays count one each), like Python's recursion limit.
 const MAX_DEPTH: usize = 500;
+/// The look-aheads that match brackets to answer a question about what follows (is this `(`
+/// a tuple? is this object continued?) may examine, in all, this many characters per input
+/// character (plus [`SCAN_BUDGET_BASE`]). Real replies use a small fraction of it; on long junk
+/// the budget keeps the whole parse linear: once it is spent, a look-ahead answers as if the
+/// text ended where it stopped.
+const SCAN_BUDGET_PER_CHAR: usize = 4;
+/// See [`SCAN_BUDGET_PER_CHAR`].
+const SCAN_BUDGET_BASE: usize = 1 << 16;
 /// Inputs up to this many characters are scanned without look-up tables.
 const SHORT_INPUT: usize = 4096;
 
@@ -133,20 +143,14 @@ struct Parser<'a> {
     depth: usize,
     /// Contexts a repair left for the next value (json_repair's `deferred_contexts`).
     deferred: Vec<Ctx>,
-    /// Indexes that keep look-ahead scans linear; rebuilt when `s` changes.
+    /// Indexes that keep look-ahead scans linear; told about every edit of `s`.
     lookup: RefCell<Lookup>,
     /// Set when the nesting budget ran out; the parse then unwinds.
     too_deep: bool,
     /// Whether look-aheads use the `lookup` tables (long inputs) or scan directly.
     tables: bool,
-}
-
-/// For each set of target characters, the next position holding one of them; and the run of
-/// backslashes before each position.
-#[derive(Default)]
-struct Lookup {
-    next: Vec<(Vec<char>, Vec<u32>)>,
-    backslashes: Vec<u32>,
+    /// Characters the bracket-matching look-aheads may still examine (see [`Parser::scan_end`]).
+    scan_budget: std::cell::Cell<usize>,
 }
 
 fn is_delim(c: char) -> bool {
@@ -204,6 +208,9 @@ impl<'a> Parser<'a> {
             lookup: RefCell::default(),
             too_deep: false,
             tables: false,
+            scan_budget: std::cell::Cell::new(
+                SCAN_BUDGET_PER_CHAR.saturating_mul(src.len()).saturating_add(SCAN_BUDGET_BASE),
+            ),
         }
     }
 
@@ -243,8 +250,8 @@ impl<'a> Parser<'a> {
 
     /// Offset of the next unescaped character in `targets`, or the distance to the end.
     ///
-    /// Short inputs are scanned directly; long ones use next-occurrence tables so that the
-    /// many look-aheads of the string heuristics stay linear overall.
+    /// Short inputs are scanned directly; long ones use next-occurrence tables (module
+    /// `lookup`) so that the many look-aheads of the string heuristics stay linear overall.
     fn skip_to(&self, targets: &[char], offset: isize) -> isize {
         let start = (self.idx as isize + offset).max(0) as usize;
         let len = self.s.len();
@@ -265,38 +272,18 @@ impl<'a> Parser<'a> {
             }
             return len as isize - self.idx as isize;
         }
-        let mut lookup = self.lookup.borrow_mut();
-        let lookup = &mut *lookup;
-        let slot = match lookup.next.iter().position(|(t, _)| t.as_slice() == targets) {
-            Some(slot) => slot,
-            None => {
-                let mut next = vec![len as u32; len + 1];
-                for i in (0..len).rev() {
-                    next[i] = if targets.contains(&self.s[i]) { i as u32 } else { next[i + 1] };
-                }
-                lookup.next.push((targets.to_vec(), next));
-                lookup.next.len() - 1
-            }
-        };
-        if lookup.backslashes.len() != len {
-            lookup.backslashes = vec![0; len];
-            for i in 1..len {
-                if self.s[i - 1] == '\\' {
-                    lookup.backslashes[i] = lookup.backslashes[i - 1] + 1;
-                }
-            }
-        }
-        let next = &lookup.next[slot].1;
-        let mut q = next[start] as usize;
-        while q < len {
-            // Backslashes are only counted from where the scan starts.
-            let run = (lookup.backslashes[q] as usize).min(q - start);
-            if run % 2 == 0 {
-                return q as isize - self.idx as isize;
-            }
-            q = next[q + 1] as usize;
-        }
-        len as isize - self.idx as isize
+        self.lookup.borrow_mut().next_unescaped(&self.s, targets, start) as isize - self.idx as isize
+    }
+
+    /// The end (exclusive) of a look-ahead that starts at `from` and may run to `end`, within
+    /// the scan budget. Call [`Parser::scanned`] with the characters examined.
+    fn scan_end(&self, from: usize, end: usize) -> usize {
+        end.min(from.saturating_add(self.scan_budget.get()))
+    }
+
+    /// Charges `n` examined characters to the scan budget.
+    fn scanned(&self, n: usize) {
+        self.scan_budget.set(self.scan_budget.get().saturating_sub(n));
     }
 
     fn skip_comment(&mut self) {

@@ -230,7 +230,13 @@ impl Parser<'_> {
         let mut in_quote: Option<char> = None;
         let mut backslashes = 0usize;
         let mut saw_content = false;
-        while i < self.s.len() {
+        let start = i;
+        let end = self.scan_end(start, self.s.len());
+        let answer = |i: usize, answer: bool| {
+            self.scanned(i - start);
+            answer
+        };
+        while i < end {
             let ch = self.s[i];
             if ch == '\\' {
                 backslashes += 1;
@@ -259,18 +265,18 @@ impl Parser<'_> {
             }
             match ch {
                 '(' => parens += 1,
-                ')' if top => return !saw_content,
+                ')' if top => return answer(i, !saw_content),
                 ')' => parens = parens.saturating_sub(1),
                 '[' => squares += 1,
                 ']' => squares = squares.saturating_sub(1),
                 '{' => braces += 1,
                 '}' => braces = braces.saturating_sub(1),
-                ',' if top => return true,
+                ',' if top => return answer(i, true),
                 _ => {}
             }
             i += 1;
         }
-        !saw_content
+        answer(i, !saw_content)
     }
 
     fn top_level_paren_can_start_value(&self) -> bool {
@@ -298,7 +304,9 @@ impl Parser<'_> {
         let (mut parens, mut squares, mut braces) = (0usize, 0usize, 0usize);
         let mut in_quote: Option<char> = None;
         let mut backslashes = 0usize;
-        while i < self.s.len() {
+        let start = i;
+        let end = self.scan_end(start, self.s.len());
+        while i < end {
             let ch = self.s[i];
             if ch == '\\' {
                 backslashes += 1;
@@ -323,6 +331,7 @@ impl Parser<'_> {
             match ch {
                 '(' => parens += 1,
                 ')' if parens == 0 && squares == 0 && braces == 0 => {
+                    self.scanned(i - start);
                     for &t in &self.s[i + 1..] {
                         if t == '\n' || t == '\r' {
                             return true;
@@ -342,6 +351,7 @@ impl Parser<'_> {
             }
             i += 1;
         }
+        self.scanned(i - start);
         true
     }
 

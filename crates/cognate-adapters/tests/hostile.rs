@@ -1,0 +1,115 @@
+//! Hostile replies: nesting a million levels deep, or too long to attempt, through every
+//! adapter. Each case runs on a thread with tokio's default worker stack (2 MiB), where a
+//! recursive parser overflows long before a million levels: a regression aborts this binary.
+
+use cognate_adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};
+use cognate_core::{ParseErrorKind, SignatureDesc, TypeDesc};
+
+const DEPTH: usize = 1_000_000;
+const STACK: usize = 2 << 20;
+
+/// Runs `f` on a thread with a 2 MiB stack.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(STACK).spawn(f).expect("spawn").join().expect("no panic")
+}
+
+fn nested(open: &str, inner: &str, close: &str, depth: usize) -> String {
+    let mut s = String::with_capacity((open.len() + close.len()) * depth + inner.len());
+    for _ in 0..depth {
+        s.push_str(open);
+    }
+    s.push_str(inner);
+    for _ in 0..depth {
+        s.push_str(close);
+    }
+    s
+}
+
+fn sig(text: &str) -> SignatureDesc {
+    SignatureDesc::parse(text).expect("valid signature")
+}
+
+/// Parses with the adapter, then with its fallback, as `Predictor` does; returns the error kind.
+fn parse_kind(adapter: &'static dyn Adapter, signature: &'static str, reply: String) -> Option<ParseErrorKind> {
+    on_small_stack(move || {
+        let sig = sig(signature);
+        let result = adapter.parse(&sig, &reply).or_else(|e| match adapter.fallback() {
+            Some(fallback) => fallback.parse(&sig, &reply),
+            None => Err(e),
+        });
+        // Dropping the values is part of the test: a deep `Value` drops recursively.
+        result.err().map(|e| e.kind)
+    })
+}
+
+#[test]
+fn deep_xml_is_a_parse_error() {
+    for ty in ["str", "list[str]", "dict[str, str]", "list[list[int]]"] {
+        let signature: &'static str = Box::leak(format!("q -> answer: {ty}").into_boxed_str());
+        let reply = format!("<answer>{}</answer>", nested("<a>", "x", "</a>", DEPTH));
+        assert_eq!(parse_kind(&XmlAdapter, signature, reply), Some(ParseErrorKind::TooDeep), "{ty}");
+        // `<item>` is longer: half the depth keeps the reply under the size guard.
+        let items = format!("<answer>{}</answer>", nested("<item>", "1", "</item>", DEPTH / 2));
+        assert_eq!(parse_kind(&XmlAdapter, signature, items), Some(ParseErrorKind::TooDeep), "{ty} items");
+    }
+}
+
+#[test]
+fn moderately_deep_xml_still_parses() {
+    let reply = format!("<answer>{}</answer>", nested("<item>", "1", "</item>", 1));
+    assert_eq!(parse_kind(&XmlAdapter, "q -> answer: list[int]", reply), None);
+    let reply = format!("<answer>{}</answer>", nested("<item>", "[1]", "</item>", 20));
+    assert_eq!(parse_kind(&XmlAdapter, "q -> answer: str", reply), None);
+}
+
+#[test]
+fn deep_json_and_python_literals_are_parse_errors_in_every_adapter() {
+    let cases = [
+        nested("[", "1", "]", DEPTH),
+        nested("{\"a\": ", "1", "}", DEPTH),
+        nested("{\"a\": [", "", "", DEPTH),
+        nested("(", "1", ")", DEPTH),
+        nested("[(", "1", ")]", DEPTH / 2),
+        nested("{'a': ", "1", "}", DEPTH),
+    ];
+    for (i, deep) in cases.into_iter().enumerate() {
+        // A list field goes through json_repair, then Python literals; a str field keeps the text.
+        let chat = format!("[[ ## answer ## ]]\n{deep}\n\n[[ ## completed ## ]]");
+        assert!(parse_kind(&ChatAdapter, "q -> answer: list[int]", chat.clone()).is_some(), "case {i}: chat");
+        assert_eq!(parse_kind(&ChatAdapter, "q -> answer", chat), None, "case {i}: chat, str");
+        let json = format!("{{\"answer\": {deep}}}");
+        assert_eq!(parse_kind(&JsonAdapter, "q -> answer: list[int]", json), Some(ParseErrorKind::TooDeep), "case {i}");
+        assert!(parse_kind(&XmlAdapter, "q -> answer: list[int]", format!("<answer>{deep}</answer>")).is_some());
+    }
+}
+
+#[test]
+fn deep_type_spellings_are_typed_errors() {
+    let spelling = nested("list[", "str", "]", DEPTH);
+    let err = on_small_stack(move || TypeDesc::parse(&spelling, &[]).unwrap_err().to_string());
+    assert!(err.contains("nests deeper than"), "{err}");
+    assert!(err.len() < 1_000, "the message quotes a bounded part of the spelling: {} bytes", err.len());
+    let text = format!("q -> answer: {}", nested("Optional[list[", "int", "]]", DEPTH));
+    let err = on_small_stack(move || SignatureDesc::parse(&text).unwrap_err().to_string());
+    assert!(err.contains("nests deeper than"), "{err}");
+    // Real types are nowhere near the limit.
+    TypeDesc::parse(&nested("list[", "dict[str, int]", "]", 30), &[]).unwrap();
+}
+
+#[test]
+fn replies_beyond_the_size_guard_are_not_attempted() {
+    let big = "x".repeat(cognate_adapters::MAX_REPLY_BYTES + 1);
+    for adapter in [&ChatAdapter as &'static dyn Adapter, &JsonAdapter, &XmlAdapter] {
+        let err = adapter.parse(&sig("q -> answer"), &big).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::TooLarge, "{}", adapter.name());
+        assert!(err.detail.contains("larger than"), "{}", err.detail);
+        assert!(err.raw.len() < big.len(), "the error keeps a prefix of the reply, not all of it");
+    }
+    // At the limit the reply is parsed.
+    let mut at_limit = String::from("[[ ## answer ## ]]\n");
+    at_limit.push_str(&"x".repeat(cognate_adapters::MAX_REPLY_BYTES - at_limit.len()));
+    assert_eq!(
+        ChatAdapter.parse(&sig("q -> answer"), &at_limit).unwrap()["answer"].as_str().unwrap().len(),
+        cognate_adapters::MAX_REPLY_BYTES - 19
+    );
+}
