@@ -113,3 +113,102 @@ fn replies_beyond_the_size_guard_are_not_attempted() {
         cognate_adapters::MAX_REPLY_BYTES - 19
     );
 }
+
+#[test]
+fn the_deepest_accepted_values_fit_a_small_stack() {
+    // Just inside each reader's budget: the value is built, validated, printed and dropped.
+    for depth in [120, 240, 249] {
+        for deep in [nested("[", "1", "]", depth), nested("{\"a\": ", "1", "}", depth), nested("(", "1", ",)", depth)] {
+            let chat = format!("[[ ## answer ## ]]\n{deep}\n\n[[ ## completed ## ]]");
+            for signature in ["q -> answer: list[int]", "q -> answer: dict[str, int]", "q -> answer", "q -> answer: int"] {
+                parse_kind(&ChatAdapter, signature, chat.clone());
+                parse_kind(&JsonAdapter, signature, format!("{{\"answer\": {deep}}}"));
+                parse_kind(&XmlAdapter, signature, format!("<answer>{deep}</answer>"));
+            }
+        }
+    }
+    let items = format!("<answer>{}</answer>", nested("<item>", "1", "</item>", 99));
+    for signature in ["q -> answer: list[int]", "q -> answer: dict[str, int]", "q -> answer"] {
+        assert_ne!(parse_kind(&XmlAdapter, signature, items.clone()), Some(ParseErrorKind::TooDeep));
+    }
+}
+
+mod properties {
+    use super::*;
+    use cognate_core::Values;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// Replies drawn from the characters the lenient readers treat specially.
+    fn junk() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("{".to_string()),
+                Just("}".to_string()),
+                Just("[".to_string()),
+                Just("]".to_string()),
+                Just("(".to_string()),
+                Just(")".to_string()),
+                Just("\"".to_string()),
+                Just("'".to_string()),
+                Just("\\".to_string()),
+                Just(",".to_string()),
+                Just(":".to_string()),
+                Just("#".to_string()),
+                Just("//".to_string()),
+                Just("/*".to_string()),
+                Just("```".to_string()),
+                Just("\n".to_string()),
+                Just("<item>".to_string()),
+                Just("</answer>".to_string()),
+                Just("[[ ## answer ## ]]".to_string()),
+                Just("True".to_string()),
+                Just("None".to_string()),
+                "[a-z0-9 .-]{0,4}",
+                any::<char>().prop_map(String::from),
+            ],
+            0..64,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// No reply makes an adapter panic; every failure is a typed error with the reply.
+        #[test]
+        fn any_reply_parses_or_is_a_typed_error(reply in junk()) {
+            let sig = sig("q -> answer, n: int, items: list[int], kind: Literal['a', 'b'], extra: Optional[dict[str, float]]");
+            for adapter in [&ChatAdapter as &dyn Adapter, &JsonAdapter, &XmlAdapter] {
+                match adapter.parse(&sig, &reply) {
+                    Ok(values) => prop_assert_eq!(values.len(), sig.outputs.len()),
+                    Err(e) => prop_assert!(reply.starts_with(e.raw.as_str()) || reply.contains(e.raw.as_str())),
+                }
+            }
+        }
+
+        /// What an adapter writes as a demo's outputs, it reads back.
+        #[test]
+        fn formatted_outputs_parse_back(
+            answer in "[a-zA-Z0-9][a-zA-Z0-9 ,.!?'\"-]{0,40}[a-zA-Z0-9.!?]",
+            n in any::<i64>(),
+            items in proptest::collection::vec(-1000i64..1000, 0..6),
+        ) {
+            let sig = sig("q -> answer, n: int, items: list[int]");
+            let mut demo = Values::new();
+            demo.insert("q".into(), json!("question"));
+            demo.insert("answer".into(), Value::String(answer));
+            demo.insert("n".into(), json!(n));
+            demo.insert("items".into(), json!(items));
+            for adapter in [&ChatAdapter as &dyn Adapter, &JsonAdapter, &XmlAdapter] {
+                let messages = adapter.format(&sig, &[&demo], &Values::new());
+                // system, demo user, demo assistant, final user
+                let reply = &messages[2].content;
+                let parsed = adapter.parse(&sig, reply).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                for field in ["answer", "n", "items"] {
+                    prop_assert_eq!(&parsed[field], &demo[field], "{} {}", adapter.name(), reply);
+                }
+            }
+        }
+    }
+}
