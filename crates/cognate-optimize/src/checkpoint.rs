@@ -312,7 +312,10 @@ mod tests {
         let path = temp("deep-middle");
         std::fs::write(&path, format!("{deep}\n{{\"id\":\"a\",\"value\":1}}\n")).unwrap();
         let err = Checkpoint::open(&path).unwrap_err();
-        assert!(matches!(&err, Error::CorruptCheckpoint { line: 1, message, .. } if message.contains("recursion limit")), "{err}");
+        assert!(
+            matches!(&err, Error::CorruptCheckpoint { line: 1, message, .. } if message.contains("recursion limit")),
+            "{err}"
+        );
     }
 
     #[test]

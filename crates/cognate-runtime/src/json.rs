@@ -143,8 +143,8 @@ impl<'de> Visitor<'de> for StrictValue {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
     use serde_json::error::Category;
+    use serde_json::json;
 
     use super::*;
 

@@ -185,7 +185,9 @@ impl Loader {
     fn check_quotes(&self, unterminated: &Unterminated) -> Result<()> {
         match unterminated.get() {
             None => Ok(()),
-            Some((start_line, end)) => Err(self.row_error(end, None, None, RowErrorKind::UnterminatedQuote { start_line })),
+            Some((start_line, end)) => {
+                Err(self.row_error(end, None, None, RowErrorKind::UnterminatedQuote { start_line }))
+            }
         }
     }
 
@@ -282,7 +284,11 @@ pub(super) fn strip_position(error: &serde_json::Error) -> String {
 }
 
 enum Source {
-    Json { lines: BufReader<Box<dyn Read + Send>>, line: u64, buf: String },
+    Json {
+        lines: BufReader<Box<dyn Read + Send>>,
+        line: u64,
+        buf: String,
+    },
     Csv {
         csv: csv::Reader<Box<dyn Read + Send>>,
         columns: Vec<(String, usize)>,
@@ -438,7 +444,11 @@ mod tests {
 
     #[test]
     fn a_leading_byte_order_mark_is_skipped() {
-        check(Loader::jsonl("d.jsonl"), "\u{feff}{\"q\": \"a\"}\n{\"q\": \"b\"}\n", Ok(json!([{"q": "a"}, {"q": "b"}])));
+        check(
+            Loader::jsonl("d.jsonl"),
+            "\u{feff}{\"q\": \"a\"}\n{\"q\": \"b\"}\n",
+            Ok(json!([{"q": "a"}, {"q": "b"}])),
+        );
         check(Loader::csv("d.csv").field("q"), "\u{feff}q,a\nx,1\n", Ok(json!([{"q": "x"}])));
         check(Loader::csv("d.csv"), "\u{feff}\"q\",a\nx,1\n", Ok(json!([{"q": "x", "a": "1"}])));
         // Only at the start of the file: elsewhere it is data.
@@ -455,7 +465,11 @@ mod tests {
         check(l(), "q,a\n\"hi,1\nho,2\n", Err("data.csv:3: invalid CSV: unterminated quoted field starting at line 2"));
         check(l(), "q,a\nx,1\ny,\"2\n", Err("data.csv:3: invalid CSV: unterminated quoted field starting at line 3"));
         // Where the swallowed rest of the file happens to have the right number of fields.
-        check(l(), "q,a\nx,1\n\"y,2\nz\",3\nw,\"4\n", Err("data.csv:5: invalid CSV: unterminated quoted field starting at line 5"));
+        check(
+            l(),
+            "q,a\nx,1\n\"y,2\nz\",3\nw,\"4\n",
+            Err("data.csv:5: invalid CSV: unterminated quoted field starting at line 5"),
+        );
         check(l(), "\"q,a\nx,1\n", Err("data.csv:2: invalid CSV: unterminated quoted field starting at line 1"));
         // Rows before the broken one are still delivered by streaming.
         let rows: Vec<_> = l().rows_from_reader(&b"q,a\nx,1\ny,\"2\n"[..]).unwrap().collect();
@@ -466,7 +480,11 @@ mod tests {
     #[test]
     fn duplicate_keys_are_an_error_naming_the_key() {
         let l = || Loader::jsonl("d.jsonl");
-        check(l(), "{\"q\": \"a\"}\n{\"q\": \"a\", \"q\": \"b\"}\n", Err("d.jsonl:2:14: invalid JSON: duplicate key `q`"));
+        check(
+            l(),
+            "{\"q\": \"a\"}\n{\"q\": \"a\", \"q\": \"b\"}\n",
+            Err("d.jsonl:2:14: invalid JSON: duplicate key `q`"),
+        );
         check(l(), "{\"q\": {\"x\": 1, \"x\": 2}}", Err("d.jsonl:1:18: invalid JSON: duplicate key `x`"));
         check(
             Loader::csv("d.csv").expect("a", Expect::List),

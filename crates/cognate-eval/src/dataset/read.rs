@@ -87,9 +87,7 @@ impl<R: Read> QuoteTracker<R> {
         for &b in bytes {
             let terminator = b == b'\n' || b == b'\r';
             self.state = match self.state {
-                State::FieldStart | State::Unquoted | State::QuoteInQuoted
-                    if b == self.delimiter || terminator =>
-                {
+                State::FieldStart | State::Unquoted | State::QuoteInQuoted if b == self.delimiter || terminator => {
                     State::FieldStart
                 }
                 State::FieldStart if b == b'"' => {

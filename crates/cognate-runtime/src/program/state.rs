@@ -27,8 +27,8 @@ use cognate_core::{Error, Example, FieldDesc, Result, SignatureDesc, infer_prefi
 use serde_json::{Map, Value, json};
 
 use crate::predictor::Predictor;
-use crate::program::value_check::check_value;
 use crate::program::component::{Component, ComponentExt};
+use crate::program::value_check::check_value;
 use crate::variable::Domain;
 
 /// The top-level key of Cognate's own section (variable values). DSPy ignores it.
@@ -372,9 +372,8 @@ fn plan_predictor(state: &Map<String, Value>, path: &str, predictor: &Predictor)
                     let demo_path = format!("{demos_path}[{i}]");
                     let data = expect_object(demo, &demo_path)?;
                     for field in own_fields.iter().filter(|f| data.contains_key(&f.name)) {
-                        check_value(&data[&field.name], &field.ty).map_err(|(below, reason)| {
-                            err(format!("{demo_path}.{}{below}", field.name), reason)
-                        })?;
+                        check_value(&data[&field.name], &field.ty)
+                            .map_err(|(below, reason)| err(format!("{demo_path}.{}{below}", field.name), reason))?;
                     }
                     Ok(Example::new(data.clone()).with_inputs(inputs.iter().cloned()))
                 })
@@ -568,7 +567,8 @@ mod tests {
         let mut p = predictor();
         let demos = p.dump_state()["demos"].clone();
         let signature = p.dump_state()["signature"].to_string();
-        let text = format!("{{\n  \"demos\": [],\n  \"signature\": {signature},\n  \"demos\": [{{\"answer\": \"x\"}}]\n}}");
+        let text =
+            format!("{{\n  \"demos\": [],\n  \"signature\": {signature},\n  \"demos\": [{{\"answer\": \"x\"}}]\n}}");
         let (path, reason) = state_error(p.load_from_str(&text));
         assert_eq!((path.as_str(), reason.as_str()), ("line 4, column 9", "invalid JSON: duplicate key `demos`"));
         let nested = text

@@ -174,14 +174,22 @@ mod tests {
         check_type("int", json!(2.5), Err(("", "expected a value of type `int`, found a number (2.5)")));
         check_type("str", json!(null), Err(("", "expected a value of type `str`, found null")));
         check_type("bool", json!("maybe"), Err(("", "expected a value of type `bool`, found a string (\"maybe\")")));
-        check_type("list[int]", json!([1, "x"]), Err(("[1]", "expected a value of type `int`, found a string (\"x\")")));
+        check_type(
+            "list[int]",
+            json!([1, "x"]),
+            Err(("[1]", "expected a value of type `int`, found a string (\"x\")")),
+        );
         check_type("list[str]", json!("a"), Err(("", "expected a value of type `list[str]`, found a string (\"a\")")));
         check_type(
             "dict[str, list[int]]",
             json!({"k": [1, {}]}),
             Err((".k[1]", "expected a value of type `int`, found an object ({})")),
         );
-        check_type("Literal['a', 'b']", json!("c"), Err(("", "expected a value of type `Literal['a', 'b']`, found a string (\"c\")")));
+        check_type(
+            "Literal['a', 'b']",
+            json!("c"),
+            Err(("", "expected a value of type `Literal['a', 'b']`, found a string (\"c\")")),
+        );
         let long = "x".repeat(100);
         let (_, reason) = check_value(&json!([long]), &TypeDesc::Int).unwrap_err();
         assert!(reason.ends_with("...)") && reason.len() < 120, "{reason}");
