@@ -62,6 +62,12 @@ pub enum RowErrorKind {
     NotAnObject(&'static str),
     /// The CSV record could not be parsed.
     InvalidCsv(String),
+    /// A CSV quoted field is still open at the end of the file (reported at the file's last
+    /// line).
+    UnterminatedQuote {
+        /// The 1-based line of the field's opening quote.
+        start_line: u64,
+    },
     /// A mapped column or key is absent.
     MissingField {
         /// The column or key as named in the file.
@@ -82,6 +88,9 @@ impl std::fmt::Display for RowErrorKind {
             RowErrorKind::InvalidJson(e) => write!(f, "invalid JSON: {e}"),
             RowErrorKind::NotAnObject(found) => write!(f, "expected a JSON object, got {found}"),
             RowErrorKind::InvalidCsv(e) => write!(f, "invalid CSV: {e}"),
+            RowErrorKind::UnterminatedQuote { start_line } => {
+                write!(f, "invalid CSV: unterminated quoted field starting at line {start_line}")
+            }
             RowErrorKind::MissingField { source_name } => write!(f, "missing column `{source_name}`"),
             RowErrorKind::WrongType { expected, found } => write!(f, "expected {expected}, got {found}"),
         }

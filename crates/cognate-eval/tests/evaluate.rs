@@ -363,6 +363,14 @@ async fn exports_parse_back() {
     result.save_csv(dir.join("r.csv")).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join("r.jsonl")).unwrap().lines().count(), 5);
     assert_eq!(std::fs::read_to_string(dir.join("r.csv")).unwrap().lines().count(), 6);
+    // Exports replace the file atomically: no temporary file is left next to it.
+    std::fs::write(dir.join("r.jsonl"), "stale\n").unwrap();
+    result.save_jsonl(dir.join("r.jsonl")).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("r.jsonl")).unwrap().lines().count(), 5);
+    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["r.csv", "r.jsonl"]);
+    assert!(matches!(result.save_csv(dir.join("missing/r.csv")), Err(cognate_eval::Error::Io { .. })));
     let _ = std::fs::remove_dir_all(dir);
 }
 

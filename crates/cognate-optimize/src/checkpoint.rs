@@ -302,6 +302,23 @@ mod tests {
     }
 
     #[test]
+    fn a_million_levels_of_nesting_is_dropped_or_reported_without_overflowing() {
+        let deep = format!("{{\"id\":\"x\",\"value\":{}", "[".repeat(1_000_000));
+        let path = temp("deep-tail");
+        std::fs::write(&path, format!("{{\"id\":\"a\",\"value\":1}}\n{deep}")).unwrap();
+        let c = Checkpoint::open(&path).unwrap();
+        assert_eq!(c.ids(), ["a"]);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"id\":\"a\",\"value\":1}\n", "the torn tail is cut");
+        let path = temp("deep-middle");
+        std::fs::write(&path, format!("{deep}\n{{\"id\":\"a\",\"value\":1}}\n")).unwrap();
+        let err = Checkpoint::open(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::CorruptCheckpoint { line: 1, message, .. } if message.contains("recursion limit")),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn fsync_mode_writes_records() {
         let path = temp("fsync");
         let c = Checkpoint::open(&path).unwrap().with_fsync(true);

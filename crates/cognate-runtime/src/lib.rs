@@ -1,9 +1,12 @@
 //! Cognate's runtime: modules ([`Predict`], [`ChainOfThought`], the [`Module`] trait),
-//! [`Settings`] with task-local scopes, and traces.
+//! [`Settings`] with task-local scopes, and traces; plus [`fs::write_atomic`] and the strict
+//! [`json`] reader used for every file Cognate writes or reads.
 //!
 //! Most users reach these through the `cognate` facade and its prelude.
 
 pub mod chain_of_thought;
+pub mod fs;
+pub mod json;
 pub mod module;
 pub mod predict;
 pub mod predictor;

@@ -3,19 +3,22 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cognate_core::{Example, Values};
 use serde_json::Value;
 
 use super::Dataset;
 use super::mapping::{Expect, FieldMap, FieldSpec};
+use super::read::{QuoteTracker, Unterminated, skip_bom};
 use crate::error::{Error, Result, RowErrorKind};
 
 /// The file formats a [`Loader`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Format {
-    /// JSON Lines: one JSON object per line; blank lines are skipped.
+    /// JSON Lines: one JSON object per line; blank lines are skipped. A key repeated within
+    /// an object and nesting deeper than [`cognate_runtime::json::MAX_DEPTH`] are errors.
     JsonLines,
     /// CSV with a header row (RFC 4180 quoting; cells may span lines).
     Csv,
@@ -27,6 +30,7 @@ pub enum Format {
 /// ([`rename`](Self::rename) changes names); once fields are selected, only they are kept,
 /// in the order selected. [`expect`](Self::expect) checks each row's value kind. Every bad
 /// row is an [`Error::Row`] naming the file, line, column (for syntax errors) and field.
+/// A UTF-8 byte order mark at the start of the file is skipped.
 ///
 /// ```no_run
 /// use cognate_eval::dataset::{Expect, Loader};
@@ -142,14 +146,19 @@ impl Loader {
     /// # Errors
     /// As [`rows`](Self::rows).
     pub fn rows_from_reader(&self, reader: impl Read + Send + 'static) -> Result<Rows> {
-        let reader: Box<dyn Read + Send> = Box::new(reader);
+        let reader = skip_bom(Box::new(reader)).map_err(|source| Error::Io { path: self.path.clone(), source })?;
         let source = match self.format {
             Format::JsonLines => Source::Json { lines: BufReader::new(reader), line: 0, buf: String::new() },
             Format::Csv => {
+                let unterminated = Arc::new(Unterminated::default());
+                let reader: Box<dyn Read + Send> =
+                    Box::new(QuoteTracker::new(reader, self.delimiter, Arc::clone(&unterminated)));
                 let mut csv = csv::ReaderBuilder::new().delimiter(self.delimiter).has_headers(true).from_reader(reader);
-                let headers = csv.headers().map_err(|e| self.csv_error(&e, 1))?.clone();
+                let headers = csv.headers().map_err(|e| self.csv_error(&e, 1));
+                self.check_quotes(&unterminated)?;
+                let headers = headers?.clone();
                 let columns = self.csv_columns(&headers)?;
-                Source::Csv { csv, columns, record: csv::StringRecord::new() }
+                Source::Csv { csv, columns, record: csv::StringRecord::new(), unterminated }
             }
         };
         Ok(Rows { loader: self.clone(), source, done: false })
@@ -169,6 +178,17 @@ impl Loader {
                 None => Err(self.row_error(1, None, Some(&spec.target), missing(&spec.source))),
             })
             .collect()
+    }
+
+    /// The error for a quoted field left open at the end of the file, once the CSV reader
+    /// has reached it (it then holds the rest of the file as one field).
+    fn check_quotes(&self, unterminated: &Unterminated) -> Result<()> {
+        match unterminated.get() {
+            None => Ok(()),
+            Some((start_line, end)) => {
+                Err(self.row_error(end, None, None, RowErrorKind::UnterminatedQuote { start_line }))
+            }
+        }
     }
 
     fn row_error(&self, line: u64, column: Option<u64>, field: Option<&str>, kind: RowErrorKind) -> Error {
@@ -194,7 +214,7 @@ impl Loader {
     }
 
     fn json_row(&self, text: &str, line: u64) -> Result<Example> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        let value: Value = cognate_runtime::json::from_str(text).map_err(|e| {
             self.row_error(line, Some(e.column() as u64), None, RowErrorKind::InvalidJson(strip_position(&e)))
         })?;
         let Value::Object(mut object) = value else {
@@ -255,7 +275,7 @@ fn kind_name(value: &Value) -> &'static str {
 }
 
 /// serde_json's message without its trailing ` at line L column C` (the error names those).
-fn strip_position(error: &serde_json::Error) -> String {
+pub(super) fn strip_position(error: &serde_json::Error) -> String {
     let message = error.to_string();
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
@@ -264,8 +284,17 @@ fn strip_position(error: &serde_json::Error) -> String {
 }
 
 enum Source {
-    Json { lines: BufReader<Box<dyn Read + Send>>, line: u64, buf: String },
-    Csv { csv: csv::Reader<Box<dyn Read + Send>>, columns: Vec<(String, usize)>, record: csv::StringRecord },
+    Json {
+        lines: BufReader<Box<dyn Read + Send>>,
+        line: u64,
+        buf: String,
+    },
+    Csv {
+        csv: csv::Reader<Box<dyn Read + Send>>,
+        columns: Vec<(String, usize)>,
+        record: csv::StringRecord,
+        unterminated: Arc<Unterminated>,
+    },
 }
 
 /// A streaming iterator over a file's examples, from [`Loader::rows`]. It holds one row in
@@ -304,11 +333,15 @@ impl Iterator for Rows {
                     Err(source) => break Some(Err(Error::Io { path: self.loader.path.clone(), source })),
                 }
             },
-            Source::Csv { csv, columns, record } => match csv.read_record(record) {
-                Ok(false) => None,
-                Ok(true) => Some(self.loader.csv_row(record, columns)),
-                Err(e) => Some(Err(self.loader.csv_error(&e, 0))),
-            },
+            Source::Csv { csv, columns, record, unterminated } => {
+                let read = csv.read_record(record);
+                match (self.loader.check_quotes(unterminated), read) {
+                    (Err(e), _) => Some(Err(e)),
+                    (Ok(()), Ok(false)) => None,
+                    (Ok(()), Ok(true)) => Some(self.loader.csv_row(record, columns)),
+                    (Ok(()), Err(e)) => Some(Err(self.loader.csv_error(&e, 0))),
+                }
+            }
         };
         self.done = !matches!(item, Some(Ok(_)));
         item
@@ -402,6 +435,73 @@ mod tests {
         assert_eq!(Value::Object(first.inputs()), json!({"q": 1}));
         assert_eq!(Value::Object(first.labels()), json!({"a": 2}));
         assert!(rows[1].is_err());
+    }
+
+    fn load_bytes(loader: &Loader, bytes: Vec<u8>) -> Result<Vec<Value>, String> {
+        let rows = loader.rows_from_reader(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        rows.map(|r| r.map(|e| Value::Object(e.data)).map_err(|e| e.to_string())).collect()
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        check(
+            Loader::jsonl("d.jsonl"),
+            "\u{feff}{\"q\": \"a\"}\n{\"q\": \"b\"}\n",
+            Ok(json!([{"q": "a"}, {"q": "b"}])),
+        );
+        check(Loader::csv("d.csv").field("q"), "\u{feff}q,a\nx,1\n", Ok(json!([{"q": "x"}])));
+        check(Loader::csv("d.csv"), "\u{feff}\"q\",a\nx,1\n", Ok(json!([{"q": "x", "a": "1"}])));
+        // Only at the start of the file: elsewhere it is data.
+        check(
+            Loader::jsonl("d.jsonl"),
+            "{\"q\": \"a\"}\n\u{feff}{\"q\": \"b\"}\n",
+            Err("d.jsonl:2:1: invalid JSON: expected value"),
+        );
+    }
+
+    #[test]
+    fn an_unterminated_csv_quote_is_reported_as_such() {
+        let l = || Loader::csv("data.csv");
+        check(l(), "q,a\n\"hi,1\nho,2\n", Err("data.csv:3: invalid CSV: unterminated quoted field starting at line 2"));
+        check(l(), "q,a\nx,1\ny,\"2\n", Err("data.csv:3: invalid CSV: unterminated quoted field starting at line 3"));
+        // Where the swallowed rest of the file happens to have the right number of fields.
+        check(
+            l(),
+            "q,a\nx,1\n\"y,2\nz\",3\nw,\"4\n",
+            Err("data.csv:5: invalid CSV: unterminated quoted field starting at line 5"),
+        );
+        check(l(), "\"q,a\nx,1\n", Err("data.csv:2: invalid CSV: unterminated quoted field starting at line 1"));
+        // Rows before the broken one are still delivered by streaming.
+        let rows: Vec<_> = l().rows_from_reader(&b"q,a\nx,1\ny,\"2\n"[..]).unwrap().collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].is_ok() && rows[1].is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_naming_the_key() {
+        let l = || Loader::jsonl("d.jsonl");
+        check(
+            l(),
+            "{\"q\": \"a\"}\n{\"q\": \"a\", \"q\": \"b\"}\n",
+            Err("d.jsonl:2:14: invalid JSON: duplicate key `q`"),
+        );
+        check(l(), "{\"q\": {\"x\": 1, \"x\": 2}}", Err("d.jsonl:1:18: invalid JSON: duplicate key `x`"));
+        check(
+            Loader::csv("d.csv").expect("a", Expect::List),
+            "a\n\"[{\"\"k\"\": 1, \"\"k\"\": 2}]\"\n",
+            Err("d.csv:2: field \"a\": invalid JSON: duplicate key `k`"),
+        );
+    }
+
+    #[test]
+    fn a_million_levels_of_nesting_is_an_error_naming_the_limit() {
+        let deep = "[".repeat(1_000_000);
+        let line = format!("{{\"q\": \"a\", \"answer\": {deep}{}}}\n", "]".repeat(1_000_000));
+        let err = load_bytes(&Loader::jsonl("d.jsonl"), line.into_bytes()).unwrap_err();
+        assert_eq!(err, "d.jsonl:1:121: invalid JSON: nested deeper than 100 levels (the limit)");
+        let cell = format!("a\n{deep}\n");
+        let err = load_bytes(&Loader::csv("d.csv").expect("a", Expect::List), cell.into_bytes()).unwrap_err();
+        assert_eq!(err, "d.csv:2: field \"a\": invalid JSON: nested deeper than 100 levels (the limit)");
     }
 
     #[test]

@@ -72,8 +72,10 @@ impl Expect {
                 _ => Err(self.mismatch_text(cell)),
             },
             Expect::List | Expect::StringOrList if trimmed.starts_with('[') => {
-                match serde_json::from_str::<Value>(trimmed) {
+                match cognate_runtime::json::from_str(trimmed) {
                     Ok(v) => self.check_json(v),
+                    // A duplicate key or nesting past the limit: say so rather than `expected a list`.
+                    Err(e) if e.is_data() => Err(RowErrorKind::InvalidJson(super::loader::strip_position(&e))),
                     Err(_) => Err(self.mismatch_text(cell)),
                 }
             }
@@ -87,7 +89,12 @@ impl Expect {
     }
 
     fn mismatch_text(self, cell: &str) -> RowErrorKind {
-        RowErrorKind::WrongType { expected: self.name(), found: format!("{cell:?}") }
+        let found = if cell.chars().count() > 40 {
+            format!("{:?}...", cell.chars().take(37).collect::<String>())
+        } else {
+            format!("{cell:?}")
+        };
+        RowErrorKind::WrongType { expected: self.name(), found }
     }
 }
 

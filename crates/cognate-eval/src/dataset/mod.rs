@@ -17,6 +17,7 @@
 
 mod loader;
 mod mapping;
+mod read;
 
 use cognate_core::Example;
 

@@ -1,9 +1,9 @@
 //! Exports of an [`EvaluationResult`] to JSON Lines and CSV.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use cognate_runtime::fs::AtomicFile;
 use serde_json::Value;
 
 use super::record::EvaluationResult;
@@ -78,23 +78,33 @@ impl EvaluationResult {
         csv.flush().map_err(export_error)
     }
 
-    /// Writes [`write_jsonl`](Self::write_jsonl) to a file.
+    /// Writes [`write_jsonl`](Self::write_jsonl) to a file, atomically
+    /// ([`AtomicFile`]): until it is complete the file keeps its previous content (or does
+    /// not exist), and on an error it is left as it was.
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be created, [`Error::Export`] when writing fails.
+    /// [`Error::Io`] when the file cannot be created or replaced, [`Error::Export`] when
+    /// writing fails.
     pub fn save_jsonl(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.write_jsonl(create(path.as_ref())?)
+        save(path.as_ref(), |file| self.write_jsonl(file))
     }
 
-    /// Writes [`write_csv`](Self::write_csv) to a file.
+    /// Writes [`write_csv`](Self::write_csv) to a file, atomically, as
+    /// [`save_jsonl`](Self::save_jsonl) does.
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be created, [`Error::Export`] when writing fails.
+    /// [`Error::Io`] when the file cannot be created or replaced, [`Error::Export`] when
+    /// writing fails.
     pub fn save_csv(&self, path: impl AsRef<Path>) -> Result<()> {
-        self.write_csv(create(path.as_ref())?)
+        save(path.as_ref(), |file| self.write_csv(file))
     }
 }
 
-fn create(path: &Path) -> Result<File> {
-    File::create(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+/// Streams `write` into a temporary file next to `path`, then renames it over `path`. On an
+/// error the temporary file is removed (by dropping it) and `path` is untouched.
+fn save(path: &Path, write: impl FnOnce(&mut AtomicFile) -> Result<()>) -> Result<()> {
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    let mut file = AtomicFile::create(path).map_err(io)?;
+    write(&mut file)?;
+    file.commit().map_err(io)
 }

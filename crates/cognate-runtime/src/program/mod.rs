@@ -9,6 +9,7 @@ pub mod describe;
 mod paths;
 pub mod state;
 mod traits;
+mod value_check;
 
 pub use component::{Component, ComponentExt, Visitor, VisitorMut, child_path, index_path, key_path};
 pub use describe::{

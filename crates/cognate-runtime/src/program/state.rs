@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 
 use crate::predictor::Predictor;
 use crate::program::component::{Component, ComponentExt};
+use crate::program::value_check::check_value;
 use crate::variable::Domain;
 
 /// The top-level key of Cognate's own section (variable values). DSPy ignores it.
@@ -95,11 +96,14 @@ pub trait SaveState: Component {
 
     /// Writes the state to `path` (DSPy uses a `.json` name; any name works here).
     ///
+    /// The write is atomic ([`crate::fs::write_atomic`]): should the process die or the disk
+    /// fill up meanwhile, `path` keeps its previous content.
+    ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be written.
+    /// [`Error::Io`] if the file cannot be written; `path` is then unchanged.
     fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        std::fs::write(path, self.save_to_string()).map_err(|source| Error::Io {
+        crate::fs::write_atomic(path, self.save_to_string()).map_err(|source| Error::Io {
             action: "cannot write state to",
             path: path.to_path_buf(),
             source,
@@ -119,8 +123,9 @@ pub trait SaveState: Component {
     ///
     /// # Errors
     /// [`Error::State`] naming where the state does not fit: a missing predictor section (with
-    /// the sections present), a wrong field count, a demo that is not an object, a value of
-    /// the wrong JSON type, or a variable value outside its domain.
+    /// the sections present), a wrong field count, a demo that is not an object, a demo value
+    /// that does not fit its field's type (`hops[0].demos[2].answer`), a value of the wrong
+    /// JSON type, or a variable value outside its domain.
     fn load_state(&mut self, state: &Value) -> Result<()> {
         let Value::Object(state) = state else {
             return Err(Error::State {
@@ -176,7 +181,9 @@ pub trait SaveState: Component {
     /// Loads a state from JSON text. See [`SaveState::load_state`].
     ///
     /// # Errors
-    /// [`Error::State`] for invalid JSON (at `line L, column C`) or a state that does not fit.
+    /// [`Error::State`] for invalid JSON (at `line L, column C`), including a key repeated
+    /// within one object and nesting deeper than [`crate::json::MAX_DEPTH`] levels, or a
+    /// state that does not fit.
     fn load_from_str(&mut self, json: &str) -> Result<()> {
         self.load_from_slice(json.as_bytes())
     }
@@ -342,7 +349,7 @@ fn plan_predictor(state: &Map<String, Value>, path: &str, predictor: &Predictor)
         ));
     }
     let mut fields = Vec::with_capacity(own_fields.len());
-    for (i, (saved, own)) in saved_fields.iter().zip(own_fields).enumerate() {
+    for (i, (saved, own)) in saved_fields.iter().zip(&own_fields).enumerate() {
         let at = format!("{fields_path}[{i}]");
         let saved = expect_object(saved, &at)?;
         let prefix = expect_str(saved.get("prefix").unwrap_or(&Value::Null), &format!("{at}.prefix"))?;
@@ -362,7 +369,12 @@ fn plan_predictor(state: &Map<String, Value>, path: &str, predictor: &Predictor)
                 .iter()
                 .enumerate()
                 .map(|(i, demo)| {
-                    let data = expect_object(demo, &format!("{demos_path}[{i}]"))?;
+                    let demo_path = format!("{demos_path}[{i}]");
+                    let data = expect_object(demo, &demo_path)?;
+                    for field in own_fields.iter().filter(|f| data.contains_key(&f.name)) {
+                        check_value(&data[&field.name], &field.ty)
+                            .map_err(|(below, reason)| err(format!("{demo_path}.{}{below}", field.name), reason))?;
+                    }
                     Ok(Example::new(data.clone()).with_inputs(inputs.iter().cloned()))
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -433,7 +445,7 @@ fn variable_error(path: &str, err: Error) -> Error {
 }
 
 fn parse_json(bytes: &[u8]) -> Result<Value> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    crate::json::from_slice(bytes).map_err(|e| {
         let full = e.to_string();
         let position = format!(" at line {} column {}", e.line(), e.column());
         let message = full.strip_suffix(&position).unwrap_or(&full);
@@ -541,5 +553,66 @@ mod tests {
         let mut q = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
         q.load_state(&json!({ "self": flat })).unwrap();
         assert_eq!(q.signature(), p.signature());
+    }
+
+    fn state_error(result: Result<()>) -> (String, String) {
+        match result {
+            Err(Error::State { path, reason }) => (path, reason),
+            other => panic!("expected a state error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_naming_the_key_and_line() {
+        let mut p = predictor();
+        let demos = p.dump_state()["demos"].clone();
+        let signature = p.dump_state()["signature"].to_string();
+        let text =
+            format!("{{\n  \"demos\": [],\n  \"signature\": {signature},\n  \"demos\": [{{\"answer\": \"x\"}}]\n}}");
+        let (path, reason) = state_error(p.load_from_str(&text));
+        assert_eq!((path.as_str(), reason.as_str()), ("line 4, column 9", "invalid JSON: duplicate key `demos`"));
+        let nested = text
+            .replace("\"demos\": [],", "\"traces\": [],")
+            .replace("[{\"answer\": \"x\"}]", "[{\"answer\": \"x\", \"answer\": \"y\"}]");
+        let (path, reason) = state_error(p.load_from_str(&nested));
+        assert_eq!((path.as_str(), reason.as_str()), ("line 4, column 36", "invalid JSON: duplicate key `answer`"));
+        assert_eq!(p.dump_state()["demos"], demos, "nothing was applied");
+    }
+
+    #[test]
+    fn a_million_levels_of_nesting_is_an_error_naming_the_limit() {
+        let mut p = predictor();
+        for deep in ["[".repeat(1_000_000), format!("{{\"demos\": [{{\"answer\": {}", "[".repeat(1_000_000))] {
+            let (path, reason) = state_error(p.load_from_str(&deep));
+            assert_eq!(reason, "invalid JSON: nested deeper than 100 levels (the limit)");
+            assert!(path.starts_with("line 1, column "), "{path}");
+        }
+    }
+
+    #[test]
+    fn demo_values_must_fit_their_fields_and_a_bad_one_changes_nothing() {
+        let sig = SignatureDesc::parse("question -> answer: int, notes: list[str]").unwrap();
+        let mut p = Predictor::new(sig);
+        p.demos = vec![Example::default().with("question", "q0").with("answer", 7)];
+        let mut state = p.dump_state();
+        state["signature"]["instructions"] = json!("new instructions");
+        state["demos"] = json!([
+            {"question": "q1", "answer": "3", "notes": ["a"], "augmented": true},
+            {"question": "q2", "answer": [1, 2]},
+        ]);
+        let (path, reason) = state_error(p.load_state(&state));
+        assert_eq!(path, "demos[1].answer".replace("demos", "self.demos"));
+        assert_eq!(reason, "expected a value of type `int`, found an array ([1,2])");
+        assert_eq!(p.instructions(), "", "nothing was applied");
+        assert_eq!(p.demos.len(), 1);
+
+        state["demos"][1] = json!({"question": "q2", "notes": ["a", 3, {"x": 1}]});
+        let (path, _) = state_error(p.load_state(&state));
+        assert_eq!(path, "self.demos[1].notes[2]");
+
+        state["demos"][1] = json!({"question": "q2", "answer": 4.0, "notes": []});
+        p.load_state(&state).unwrap();
+        assert_eq!(p.instructions(), "new instructions");
+        assert_eq!(p.demos.len(), 2);
     }
 }
