@@ -25,7 +25,7 @@ pub struct Connection {
 pub async fn connect() -> anyhow::Result<Connection> {
     if std::env::var_os(cognate_lm::ENV_MODEL).is_some_and(|v| !v.is_empty()) {
         let client = OpenAiClient::from_env()?;
-        let description = format!("{} at {}", client.model(), client.base_url());
+        let description = format!("{} at {}", client.model(), cognate_lm::redact_url(client.base_url()));
         return Ok(Connection { lm: Arc::new(client), description, _server: None });
     }
     let server = MockServer::start(MockServerConfig::default()).await?;

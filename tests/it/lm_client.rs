@@ -178,7 +178,11 @@ async fn client_timeout_against_server_latency() {
     let server = MockServer::start(MockServerConfig::default().with_latency(Duration::from_millis(200))).await.unwrap();
     let lm = client(&server).with_request_timeout(Duration::from_millis(50));
     let err = lm.complete(qa_request("q")).await.unwrap_err();
-    assert!(matches!(err, LmError::Timeout(d) if d == Duration::from_millis(50)), "{err:?}");
+    assert!(
+        matches!(err, LmError::Timeout { limit: cognate_core::TimeoutLimit::Request, after } if after == Duration::from_millis(50)),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "lm request timed out after 50ms");
     assert!(err.is_retryable());
 }
 

@@ -85,7 +85,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum LmError {
     /// The server answered with a non-success HTTP status.
-    #[error("lm returned http {status}: {message}")]
+    ///
+    /// `Display` shows at most [`LmError::MAX_DISPLAYED_MESSAGE`] bytes of `message`, then
+    /// `… (N more bytes)`; the HTTP clients also store at most that much.
+    #[error("lm returned http {status}: {}", truncate(message, LmError::MAX_DISPLAYED_MESSAGE))]
     Http {
         /// The HTTP status code.
         status: u16,
@@ -94,9 +97,20 @@ pub enum LmError {
         /// The server's `Retry-After`, when it sent one.
         retry_after: Option<Duration>,
     },
-    /// The request did not complete in time.
-    #[error("lm request timed out after {0:?}")]
-    Timeout(Duration),
+    /// A time limit elapsed before the call completed; `limit` says which one.
+    #[error("{}", timeout_message(*limit, *after))]
+    Timeout {
+        /// The limit that fired.
+        limit: TimeoutLimit,
+        /// Its configured value.
+        after: Duration,
+    },
+    /// The server's answer was longer than the client accepts; reading stopped at the limit.
+    #[error("lm response is larger than the limit of {limit} bytes (see `with_max_response_bytes`)")]
+    ResponseTooLarge {
+        /// The configured limit, in bytes.
+        limit: u64,
+    },
     /// The connection failed or was dropped.
     #[error("lm connection failed: {0}")]
     Connection(String),
@@ -115,6 +129,9 @@ pub enum LmError {
 }
 
 impl LmError {
+    /// The most bytes of an [`LmError::Http`] message that `Display` shows (4 KiB).
+    pub const MAX_DISPLAYED_MESSAGE: usize = 4 * 1024;
+
     /// The HTTP status, for [`LmError::Http`].
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -136,10 +153,69 @@ impl LmError {
     pub fn is_retryable(&self) -> bool {
         match self {
             LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
-            LmError::Timeout(_) | LmError::Connection(_) => true,
+            LmError::Timeout { .. } | LmError::Connection(_) => true,
             _ => false,
         }
     }
+
+    /// The time limit that fired, for [`LmError::Timeout`].
+    pub fn timeout_limit(&self) -> Option<TimeoutLimit> {
+        match self {
+            LmError::Timeout { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+}
+
+/// Which time limit an [`LmError::Timeout`] hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutLimit {
+    /// Opening the connection (TCP and TLS) took longer than the connect time-out.
+    Connect,
+    /// The whole request, from connecting to reading the last byte, took longer than the
+    /// request time-out.
+    Request,
+    /// A deadline set by the caller (or a layer above the client) passed.
+    Deadline,
+}
+
+impl std::fmt::Display for TimeoutLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeoutLimit::Connect => "connect",
+            TimeoutLimit::Request => "request",
+            TimeoutLimit::Deadline => "deadline",
+        })
+    }
+}
+
+fn timeout_message(limit: TimeoutLimit, after: Duration) -> String {
+    match limit {
+        TimeoutLimit::Deadline => format!("lm call missed its deadline of {after:?}"),
+        _ => format!("lm {limit} timed out after {after:?}"),
+    }
+}
+
+/// `text` cut to at most `max_bytes` bytes on a char boundary, followed by
+/// `… (N more bytes)` when anything was cut.
+///
+/// Used wherever untrusted text (LM replies, server messages) is displayed, so that a huge
+/// reply never floods a log line or a terminal.
+///
+/// ```
+/// assert_eq!(cognate_core::error::truncate("héllo", 2), "h… (5 more bytes)");
+/// assert_eq!(cognate_core::error::truncate("short", 100), "short");
+/// ```
+pub fn truncate(text: &str, max_bytes: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max_bytes {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}… ({} more bytes)", &text[..end], text.len() - end))
 }
 
 /// What kind of failure a [`ParseError`] is.
@@ -165,10 +241,12 @@ pub enum ParseErrorKind {
 
 /// An LM reply that could not be parsed into a signature's outputs.
 ///
-/// It keeps the raw reply, the fields the signature expects and the fields found, and its
-/// `Display` is DSPy 3.4.1's message for the same failure.
+/// It keeps the raw reply, the fields the signature expects and the fields found. Its
+/// `Display` is DSPy 3.4.1's message for the same failure with the reply and the detail line
+/// each cut to [`ParseError::MAX_DISPLAYED_RAW`] bytes (then `… (N more bytes)`), so a huge
+/// reply never floods a log; [`ParseError::message`] and the `raw` field keep the full text.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{}", self.message())]
+#[error("{}", self.format(ParseError::MAX_DISPLAYED_RAW))]
 pub struct ParseError {
     /// The adapter that failed (`ChatAdapter`, `JSONAdapter`, `XMLAdapter`).
     pub adapter: String,
@@ -185,17 +263,25 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    /// The full message, formatted as DSPy 3.4.1 formats it.
+    /// The most bytes of the raw reply (and of the detail line) that `Display` shows.
+    pub const MAX_DISPLAYED_RAW: usize = 2000;
+
+    /// The full, untruncated message, formatted exactly as DSPy 3.4.1 formats it (`Display`
+    /// is the same message with the reply cut to [`ParseError::MAX_DISPLAYED_RAW`] bytes).
     pub fn message(&self) -> String {
+        self.format(usize::MAX)
+    }
+
+    fn format(&self, max: usize) -> String {
         let mut s = String::new();
         if !self.detail.is_empty() {
-            s.push_str(&self.detail);
+            s.push_str(&truncate(&self.detail, max));
             s.push_str("\n\n");
         }
         s.push_str(&format!(
             "Adapter {} failed to parse the LM response. \n\nLM Response: {} \n\nExpected to find output fields in the LM response: [{}] \n\n",
             self.adapter,
-            self.raw,
+            truncate(&self.raw, max),
             self.expected.join(", ")
         ));
         if let Some(found) = &self.found {

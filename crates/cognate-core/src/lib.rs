@@ -17,7 +17,7 @@ pub mod schema;
 pub mod signature;
 pub mod types;
 
-pub use error::{Error, LmError, ParseError, ParseErrorKind, Result};
+pub use error::{Error, LmError, ParseError, ParseErrorKind, Result, TimeoutLimit};
 pub use example::{Example, Prediction, Values};
 pub use lm::{
     Choice, DynLanguageModel, FinishReason, JsonSchemaFormat, LanguageModel, LmRequest, LmResponse, Message,

@@ -2,13 +2,13 @@
 
 use std::fmt;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::wire;
+use crate::{redact_url, wire};
 
 /// OpenAI's API base URL, the default of [`OpenAiClient::with_base_url`].
 pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -16,6 +16,13 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default connect time-out.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default largest chat-completions response body read: 4 MiB, far above any real
+/// completion (a 128k-token reply is about 0.5 MB) and far below what would hurt a process
+/// running hundreds of calls at once.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+/// Default longest `Retry-After` honoured: a server asking for a longer wait (or naming a
+/// date far in the future) gets this one.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A chat model behind an OpenAI-compatible `POST {base_url}/chat/completions` endpoint:
 /// OpenAI, vLLM, Ollama, llama.cpp's `llama-server`, LM Studio, or the Cognate mock server.
@@ -39,7 +46,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// ```
 ///
 /// Cloning is cheap and clones share the connection pool. The API key never appears in
-/// `Debug` output or in traces.
+/// `Debug` output or in traces, and credentials in the base URL (`http://user:key@host/v1`)
+/// are printed as `<redacted>` (see [`redact_url`]).
 #[derive(Clone)]
 pub struct OpenAiClient {
     model: String,
@@ -47,6 +55,8 @@ pub struct OpenAiClient {
     api_key: Option<String>,
     request_timeout: Duration,
     connect_timeout: Duration,
+    max_response_bytes: u64,
+    max_retry_after: Duration,
     temperature: Option<f32>,
     max_tokens: Option<u32>,
     supports_json_schema: bool,
@@ -65,6 +75,8 @@ impl OpenAiClient {
             api_key: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             temperature: None,
             max_tokens: None,
             supports_json_schema: true,
@@ -115,6 +127,26 @@ impl OpenAiClient {
         self
     }
 
+    /// Sets the largest response body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 4 MiB). The body is read incrementally and reading
+    /// stops, closing the connection, as soon as it passes the limit: a 2xx reply over it is
+    /// [`LmError::ResponseTooLarge`]; an error reply over it keeps its status, with the
+    /// message taken from what was read.
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Sets the longest wait a server's `Retry-After` (or `retry-after-ms`) can ask for
+    /// (default [`DEFAULT_MAX_RETRY_AFTER`], 60 s); longer values, including dates far in the
+    /// future, become this maximum in [`LmError::retry_after`]. A date in the past is zero.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
     /// Sets the temperature used when a request does not set one.
     #[must_use]
     pub fn with_temperature(mut self, temperature: f32) -> Self {
@@ -148,7 +180,9 @@ impl OpenAiClient {
 
     /// Uses this `reqwest` client (its own time-outs, proxy, TLS and headers) instead of
     /// building one; [`with_connect_timeout`](Self::with_connect_timeout) and
-    /// [`with_header`](Self::with_header) then have no effect.
+    /// [`with_header`](Self::with_header) then have no effect (a connect time-out of that
+    /// client is still reported as [`TimeoutLimit::Connect`](cognate_core::TimeoutLimit),
+    /// but with this client's configured value).
     #[must_use]
     pub fn with_http_client(self, http: reqwest::Client) -> Self {
         let cell = OnceLock::new();
@@ -176,6 +210,30 @@ impl OpenAiClient {
         self.request_timeout
     }
 
+    /// The connect time-out.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The largest response body read, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    /// The longest `Retry-After` honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    fn limits(&self) -> wire::Limits {
+        wire::Limits {
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+            max_response_bytes: self.max_response_bytes,
+            max_retry_after: self.max_retry_after,
+        }
+    }
+
     fn http(&self) -> Result<&reqwest::Client, LmError> {
         if let Some(http) = self.http.get() {
             return Ok(http);
@@ -201,8 +259,9 @@ impl OpenAiClient {
         if let Some(url) = self.endpoint.get() {
             return Ok(url);
         }
-        let url = reqwest::Url::parse(&format!("{}/chat/completions", self.base_url))
-            .map_err(|e| LmError::Config(format!("invalid request to `{}`: invalid url: {e}", self.base_url)))?;
+        let url = reqwest::Url::parse(&format!("{}/chat/completions", self.base_url)).map_err(|e| {
+            LmError::Config(format!("invalid request to `{}`: invalid url: {e}", redact_url(&self.base_url)))
+        })?;
         Ok(self.endpoint.get_or_init(|| url))
     }
 
@@ -234,23 +293,11 @@ impl OpenAiClient {
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
-        let response = builder.send().await.map_err(|e| self.map_error(e))?;
-        let status = response.status();
-        let retry_after = wire::retry_after(response.headers(), SystemTime::now());
-        tracing::Span::current().record("status", status.as_u16());
-        let bytes = response.bytes().await.map_err(|e| self.map_error(e))?;
-        if !status.is_success() {
-            return Err(LmError::Http {
-                status: status.as_u16(),
-                message: wire::error_message(&bytes, status.as_u16()),
-                retry_after,
-            });
-        }
+        let limits = self.limits();
+        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &limits, &self.base_url))?;
+        tracing::Span::current().record("status", response.status().as_u16());
+        let bytes = wire::read_reply(response, &limits, &self.base_url).await?;
         wire::parse_response(&bytes, model)
-    }
-
-    fn map_error(&self, error: reqwest::Error) -> LmError {
-        wire::map_reqwest_error(&error, self.request_timeout, &self.base_url)
     }
 }
 
@@ -259,8 +306,9 @@ impl LanguageModel for OpenAiClient {
     ///
     /// # Errors
     /// [`LmError::Http`] for a non-2xx answer (with the server's message and `Retry-After`),
-    /// [`LmError::Timeout`], [`LmError::Connection`], [`LmError::Decode`] for a malformed body,
-    /// [`LmError::Config`] for an invalid URL or header.
+    /// [`LmError::Timeout`] naming the connect or request limit, [`LmError::Connection`],
+    /// [`LmError::ResponseTooLarge`] for a body over the size limit, [`LmError::Decode`] for
+    /// a malformed body, [`LmError::Config`] for an invalid URL or header.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the HTTP request.
@@ -308,10 +356,12 @@ impl fmt::Debug for OpenAiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenAiClient")
             .field("model", &self.model)
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("request_timeout", &self.request_timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_retry_after", &self.max_retry_after)
             .field("temperature", &self.temperature)
             .field("max_tokens", &self.max_tokens)
             .field("supports_json_schema", &self.supports_json_schema)
@@ -342,12 +392,29 @@ mod tests {
     }
 
     #[test]
+    fn debug_and_config_errors_redact_credentials_in_the_base_url() {
+        let client = OpenAiClient::new("gpt").with_base_url("http://user:sk-in-url@[bad/v1");
+        let text = format!("{client:?}");
+        assert!(!text.contains("sk-in-url") && text.contains("http://<redacted>@[bad/v1"), "{text}");
+        let err = client.endpoint().unwrap_err().to_string();
+        assert!(!err.contains("sk-in-url") && err.contains("<redacted>@[bad"), "{err}");
+    }
+
+    #[test]
     fn builder_sets_options() {
         let c = OpenAiClient::new("a")
             .with_model("b")
             .with_base_url("http://h/v1//")
             .with_request_timeout(Duration::from_secs(3))
+            .with_connect_timeout(Duration::from_secs(2))
+            .with_max_response_bytes(1000)
+            .with_max_retry_after(Duration::from_secs(9))
             .with_json_schema_support(false);
+        assert_eq!(c.connect_timeout(), Duration::from_secs(2));
+        assert_eq!(c.max_response_bytes(), 1000);
+        assert_eq!(c.max_retry_after(), Duration::from_secs(9));
+        let d = OpenAiClient::new("x");
+        assert_eq!((d.max_response_bytes(), d.max_retry_after()), (4 << 20, Duration::from_secs(60)));
         assert_eq!(c.model(), "b");
         assert_eq!(c.base_url(), "http://h/v1");
         assert_eq!(c.request_timeout(), Duration::from_secs(3));

@@ -2,17 +2,21 @@
 
 use std::fmt;
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use cognate_core::LmError;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+use crate::client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_REQUEST_TIMEOUT};
 use crate::env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY};
-use crate::wire;
+use crate::{redact_url, wire};
 
 /// The variable naming the embedding model for [`OpenAiEmbeddings::from_env`].
 pub const ENV_EMBEDDING_MODEL: &str = "COGNATE_EMBEDDER";
+
+/// Default largest embeddings response body read: 64 MiB. Larger than the chat client's
+/// because a full default batch is large: 256 vectors of 3,072 floats is about 17 MB of JSON.
+pub const DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// An embedding model behind an OpenAI-compatible `POST {base_url}/embeddings` endpoint
 /// (OpenAI, vLLM, Ollama, llama.cpp's `llama-server`, text-embeddings-inference, ...).
@@ -32,7 +36,7 @@ pub const ENV_EMBEDDING_MODEL: &str = "COGNATE_EMBEDDER";
 /// ```
 ///
 /// Cloning is cheap and clones share the connection pool. The API key never appears in
-/// `Debug` output.
+/// `Debug` output, and credentials in the base URL are printed as `<redacted>`.
 #[derive(Clone)]
 pub struct OpenAiEmbeddings {
     model: String,
@@ -42,6 +46,8 @@ pub struct OpenAiEmbeddings {
     batch_size: usize,
     request_timeout: Duration,
     connect_timeout: Duration,
+    max_response_bytes: u64,
+    max_retry_after: Duration,
     http: OnceLock<reqwest::Client>,
 }
 
@@ -76,6 +82,8 @@ impl OpenAiEmbeddings {
             batch_size: 256,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             http: OnceLock::new(),
         }
     }
@@ -157,6 +165,25 @@ impl OpenAiEmbeddings {
         self
     }
 
+    /// Sets the largest response body read per request, in bytes (default
+    /// [`DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES`], 64 MiB). Reading stops, closing the
+    /// connection, as soon as a body passes it; a 2xx body over it is
+    /// [`LmError::ResponseTooLarge`].
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured (default
+    /// [`DEFAULT_MAX_RETRY_AFTER`](crate::DEFAULT_MAX_RETRY_AFTER), 60 s); longer ones are
+    /// clamped to it.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
     /// The model name.
     pub fn model(&self) -> &str {
         &self.model
@@ -171,8 +198,9 @@ impl OpenAiEmbeddings {
     ///
     /// # Errors
     /// [`LmError::Http`] for a non-2xx answer (with the server's message and `Retry-After`),
-    /// [`LmError::Timeout`], [`LmError::Connection`], [`LmError::Decode`] for a malformed body
-    /// or a wrong number of vectors, [`LmError::Config`] for an invalid URL.
+    /// [`LmError::Timeout`] naming the connect or request limit, [`LmError::Connection`],
+    /// [`LmError::ResponseTooLarge`] for a body over the size limit, [`LmError::Decode`] for
+    /// a malformed body or a wrong number of vectors, [`LmError::Config`] for an invalid URL.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the request in flight.
@@ -204,22 +232,15 @@ impl OpenAiEmbeddings {
             builder = builder.bearer_auth(key);
         }
         tracing::debug!(target: "cognate::lm", model = %self.model, inputs = batch.len(), "embeddings request");
-        let response = builder.send().await.map_err(|e| self.map_error(e))?;
-        let status = response.status();
-        let retry_after = wire::retry_after(response.headers(), SystemTime::now());
-        let bytes = response.bytes().await.map_err(|e| self.map_error(e))?;
-        if !status.is_success() {
-            return Err(LmError::Http {
-                status: status.as_u16(),
-                message: wire::error_message(&bytes, status.as_u16()),
-                retry_after,
-            });
-        }
+        let limits = wire::Limits {
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+            max_response_bytes: self.max_response_bytes,
+            max_retry_after: self.max_retry_after,
+        };
+        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &limits, &self.base_url))?;
+        let bytes = wire::read_reply(response, &limits, &self.base_url).await?;
         parse(&bytes, batch.len())
-    }
-
-    fn map_error(&self, error: reqwest::Error) -> LmError {
-        wire::map_reqwest_error(&error, self.request_timeout, &self.base_url)
     }
 }
 
@@ -247,10 +268,12 @@ impl fmt::Debug for OpenAiEmbeddings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenAiEmbeddings")
             .field("model", &self.model)
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("dimensions", &self.dimensions)
             .field("batch_size", &self.batch_size)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_retry_after", &self.max_retry_after)
             .finish_non_exhaustive()
     }
 }
@@ -283,5 +306,15 @@ mod tests {
         assert_eq!((client.model(), client.base_url()), ("text-embedding-3-small", "http://h/v1"));
         assert!(format!("{client:?}").contains("<redacted>"));
         assert!(matches!(OpenAiEmbeddings::from_env_with(|_| None), Err(LmError::Config(_))));
+    }
+
+    #[test]
+    fn debug_redacts_credentials_in_the_base_url() {
+        let vars = [(ENV_EMBEDDING_MODEL, "m"), (ENV_BASE_URL, "http://u:sk-emb-secret@h/v1")];
+        let get = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+        let client = OpenAiEmbeddings::from_env_with(get).unwrap();
+        let text = format!("{client:?}");
+        assert!(!text.contains("sk-emb-secret") && text.contains("http://<redacted>@h/v1"), "{text}");
+        assert_eq!(client.base_url(), "http://u:sk-emb-secret@h/v1");
     }
 }

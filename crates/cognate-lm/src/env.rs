@@ -107,6 +107,13 @@ mod tests {
     }
 
     #[test]
+    fn credentials_in_the_base_url_are_redacted_in_debug() {
+        let c = from(&[("COGNATE_LM", "qwen"), ("OPENAI_BASE_URL", "http://u:sk-env-secret@h:1/v1")]).unwrap();
+        let text = format!("{c:?}");
+        assert!(!text.contains("sk-env-secret") && text.contains("http://<redacted>@h:1/v1"), "{text}");
+    }
+
+    #[test]
     fn missing_or_foreign_model_is_a_config_error() {
         assert!(matches!(from(&[]), Err(LmError::Config(m)) if m.contains("COGNATE_LM is not set")));
         assert!(matches!(from(&[("COGNATE_LM", "")]), Err(LmError::Config(_))));

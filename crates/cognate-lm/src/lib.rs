@@ -18,15 +18,25 @@
 //!
 //! Every call runs in one `tracing` span named `lm.complete` on target `cognate::lm`, with the
 //! model, HTTP status, latency and token counts. Prompts and replies are logged only at
-//! `trace` level; API keys never.
+//! `trace` level; API keys never, and credentials in a base URL are printed as `<redacted>`
+//! ([`redact_url`]).
+//!
+//! Replies are read incrementally and at most [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB) of a
+//! body is read unless configured otherwise; `Retry-After` is clamped to
+//! [`DEFAULT_MAX_RETRY_AFTER`] (60 s); time-outs name the limit that fired.
 //!
 //! Features: `rustls` (default) enables `https://` endpoints.
 
 mod client;
 mod embeddings;
 mod env;
+mod redact;
 mod wire;
 
-pub use client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, OpenAiClient};
-pub use embeddings::{ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
+pub use client::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
+};
+pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+pub use redact::redact_url;

@@ -3,8 +3,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use cognate_core::{Choice, FinishReason, LmError, LmResponse, Message, ResponseFormat, Usage};
+use cognate_core::error::truncate;
+use cognate_core::{Choice, FinishReason, LmError, LmResponse, Message, ResponseFormat, TimeoutLimit, Usage};
 use serde::{Deserialize, Serialize};
+
+use crate::redact_url;
 
 /// The request body. Unset options are omitted so that minimal servers (llama.cpp, Ollama)
 /// see only the standard fields.
@@ -88,11 +91,70 @@ pub(crate) fn parse_response(body: &[u8], fallback_model: &str) -> Result<LmResp
     Ok(LmResponse { choices, usage, model })
 }
 
-/// The longest error body (in bytes) quoted in an [`LmError::Http`] message.
+/// The longest error body (in bytes) quoted in an [`LmError::Http`] message when the body
+/// has no JSON message.
 const MAX_ERROR_BODY: usize = 512;
 
+/// The limits a client applies while reading a reply.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The connect time-out.
+    pub(crate) connect_timeout: Duration,
+    /// The whole-request time-out.
+    pub(crate) request_timeout: Duration,
+    /// The most bytes of a response body read.
+    pub(crate) max_response_bytes: u64,
+    /// The longest `Retry-After` honoured; longer ones are clamped to it.
+    pub(crate) max_retry_after: Duration,
+}
+
+/// Reads a reply: the body of a 2xx answer, or the typed [`LmError::Http`] of any other.
+///
+/// The body is read chunk by chunk and reading stops as soon as it passes
+/// `limits.max_response_bytes` (or at once, when `Content-Length` already says so); the
+/// response is then dropped, which closes the connection. A 2xx body over the limit is
+/// [`LmError::ResponseTooLarge`]; an error body over the limit still gives the status, with
+/// the message taken from what was read.
+pub(crate) async fn read_reply(
+    mut response: reqwest::Response,
+    limits: &Limits,
+    base_url: &str,
+) -> Result<Vec<u8>, LmError> {
+    let status = response.status();
+    let retry_after = retry_after(response.headers(), SystemTime::now(), limits.max_retry_after);
+    let limit = limits.max_response_bytes;
+    let mut body = Vec::new();
+    let mut complete = response.content_length().is_none_or(|len| len <= limit);
+    if complete {
+        let expected = response.content_length().unwrap_or(0);
+        body.reserve(usize::try_from(expected).unwrap_or(0));
+        while let Some(chunk) = response.chunk().await.map_err(|e| map_reqwest_error(e, limits, base_url))? {
+            let room = usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                complete = false;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+    drop(response);
+    if !status.is_success() {
+        let mut message = error_message(&body, status.as_u16());
+        if !complete {
+            message.push_str(&format!(" (error body larger than the {limit}-byte limit; not read whole)"));
+        }
+        return Err(LmError::Http { status: status.as_u16(), message, retry_after });
+    }
+    if !complete {
+        return Err(LmError::ResponseTooLarge { limit });
+    }
+    Ok(body)
+}
+
 /// The human-readable message of an error body: OpenAI's `error.message`, a string `error`
-/// (Ollama), a top-level `message` (older vLLM), else the body itself, shortened.
+/// (Ollama), a top-level `message` (older vLLM), else the body itself, shortened. A message
+/// is kept to at most [`LmError::MAX_DISPLAYED_MESSAGE`] bytes.
 pub(crate) fn error_message(body: &[u8], status: u16) -> String {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         let found = match value.get("error") {
@@ -101,7 +163,7 @@ pub(crate) fn error_message(body: &[u8], status: u16) -> String {
             _ => value.get("message").and_then(|m| m.as_str()),
         };
         if let Some(message) = found {
-            return message.to_owned();
+            return truncate(message, LmError::MAX_DISPLAYED_MESSAGE).into_owned();
         }
     }
     let text = String::from_utf8_lossy(body);
@@ -109,24 +171,19 @@ pub(crate) fn error_message(body: &[u8], status: u16) -> String {
     if text.is_empty() {
         return format!("empty body (status {status})");
     }
-    if text.len() <= MAX_ERROR_BODY {
-        return text.to_owned();
-    }
-    let mut end = MAX_ERROR_BODY;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    truncate(text, MAX_ERROR_BODY).into_owned()
 }
 
 /// Reads `Retry-After` (delta-seconds, possibly fractional, or an HTTP-date) and OpenAI's
-/// `retry-after-ms`, which wins when both are present.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()).and_then(parse_seconds) {
-        return Some(ms / 1000);
-    }
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, now)
+/// `retry-after-ms`, which wins when both are present; clamped to `max`.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime, max: Duration) -> Option<Duration> {
+    let delay = if let Some(ms) = headers.get("retry-after-ms").and_then(|v| v.to_str().ok()).and_then(parse_seconds) {
+        ms / 1000
+    } else {
+        let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+        parse_retry_after(value, now)?
+    };
+    Some(delay.min(max))
 }
 
 /// Parses one `Retry-After` value relative to `now`; a date in the past means "now".
@@ -144,17 +201,29 @@ fn parse_seconds(value: &str) -> Option<Duration> {
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)))
 }
 
-/// Classifies a reqwest failure as a typed [`LmError`]: time-outs, invalid requests (naming
-/// `base_url`), undecodable bodies, and connection failures.
-pub(crate) fn map_reqwest_error(error: &reqwest::Error, timeout: Duration, base_url: &str) -> LmError {
+/// Classifies a reqwest failure as a typed [`LmError`]: time-outs (naming the connect or
+/// the request limit), invalid requests (naming `base_url`), undecodable bodies, and
+/// connection failures. URLs in the message have their user-info redacted.
+pub(crate) fn map_reqwest_error(error: reqwest::Error, limits: &Limits, base_url: &str) -> LmError {
     if error.is_timeout() {
-        LmError::Timeout(timeout)
-    } else if error.is_builder() {
-        LmError::Config(format!("invalid request to `{base_url}`: {}", error_chain(error)))
+        return if error.is_connect() {
+            LmError::Timeout { limit: TimeoutLimit::Connect, after: limits.connect_timeout }
+        } else {
+            LmError::Timeout { limit: TimeoutLimit::Request, after: limits.request_timeout }
+        };
+    }
+    let url = error.url().map(|url| redact_url(url.as_str()).into_owned());
+    let error = error.without_url();
+    let mut text = error_chain(&error);
+    if let Some(url) = url {
+        text.push_str(&format!(" (url: {url})"));
+    }
+    if error.is_builder() {
+        LmError::Config(format!("invalid request to `{}`: {text}", redact_url(base_url)))
     } else if error.is_decode() {
-        LmError::Decode(error_chain(error))
+        LmError::Decode(text)
     } else {
-        LmError::Connection(error_chain(error))
+        LmError::Connection(text)
     }
 }
 
@@ -229,7 +298,12 @@ mod tests {
         check("", "empty body (status 400)");
         let long = "é".repeat(400);
         let msg = error_message(long.as_bytes(), 500);
-        assert!(msg.ends_with('…') && msg.len() <= MAX_ERROR_BODY + 3);
+        assert!(msg.starts_with(&"é".repeat(256)) && msg.ends_with("… (288 more bytes)"), "{msg}");
+        // A 5 MB JSON message is kept to 4 KiB, with a marker saying how much was cut.
+        let huge = serde_json::json!({"error": {"message": "m".repeat(5_000_000)}}).to_string();
+        let msg = error_message(huge.as_bytes(), 400);
+        assert_eq!(msg.len(), LmError::MAX_DISPLAYED_MESSAGE + "… (4995904 more bytes)".len());
+        assert!(msg.ends_with("… (4995904 more bytes)"), "{}", &msg[4000..]);
     }
 
     #[test]
@@ -242,11 +316,36 @@ mod tests {
         assert_eq!(parse_retry_after("-3", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
 
+        let max = Duration::from_secs(60);
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("retry-after", "20".parse().unwrap());
-        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(20)));
+        assert_eq!(retry_after(&headers, now, max), Some(Duration::from_secs(20)));
         headers.insert("retry-after-ms", "250".parse().unwrap());
-        assert_eq!(retry_after(&headers, now), Some(Duration::from_millis(250)));
+        assert_eq!(retry_after(&headers, now, max), Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn retry_after_is_clamped_to_the_maximum() {
+        let now = httpdate::parse_http_date("Tue, 01 Dec 2026 12:00:00 GMT").unwrap();
+        let max = Duration::from_secs(60);
+        let check = |name: &str, value: &str, expected: Option<Duration>| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(reqwest::header::HeaderName::try_from(name).unwrap(), value.parse().unwrap());
+            assert_eq!(retry_after(&headers, now, max), expected, "{name}: {value}");
+        };
+        check("retry-after", "Thu, 01 Jan 2099 00:00:00 GMT", Some(max));
+        check("retry-after", "Mon, 01 Jan 2001 00:00:00 GMT", Some(Duration::ZERO));
+        check("retry-after", "Tue, 01 Dec 2026 12:00:30 GMT", Some(Duration::from_secs(30)));
+        check("retry-after", "86400", Some(max));
+        check("retry-after", "1e300", Some(max));
+        check("retry-after", "60", Some(max));
+        check("retry-after", "59.5", Some(Duration::from_millis(59_500)));
+        check("retry-after-ms", "3600000", Some(max));
+        check("retry-after", "never", None);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", "30".parse().unwrap());
+        assert_eq!(retry_after(&headers, now, Duration::from_secs(5)), Some(Duration::from_secs(5)));
+        assert_eq!(retry_after(&headers, now, Duration::ZERO), Some(Duration::ZERO));
     }
 
     #[test]

@@ -254,10 +254,13 @@ mod tests {
     #[tokio::test]
     async fn pushed_errors_n_choices_usage_and_options() {
         let lm = MockLm::default().with_model_name("scripted").with_json_schema_support(true);
-        lm.push_error(LmError::Timeout(std::time::Duration::from_secs(1)));
+        lm.push_error(LmError::Timeout {
+            limit: cognate_core::TimeoutLimit::Request,
+            after: std::time::Duration::from_secs(1),
+        });
         lm.push_reply("x");
         lm.push_reply("y");
-        assert!(matches!(lm.complete(req("a")).await, Err(LmError::Timeout(_))));
+        assert!(matches!(lm.complete(req("a")).await, Err(LmError::Timeout { .. })));
         let mut r = req("abcdefgh");
         r.n = Some(2);
         let resp = lm.complete(r).await.unwrap();
