@@ -394,3 +394,78 @@ macro_rules! predictor_wrapper_methods {
 }
 
 pub(crate) use predictor_wrapper_methods;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    use cognate_core::{Choice, LanguageModel, LmResponse, ParseError, Usage};
+
+    use super::*;
+
+    /// Replies with `text`.
+    struct Fixed(String);
+
+    impl LanguageModel for Fixed {
+        async fn complete(&self, _: LmRequest) -> std::result::Result<LmResponse, LmError> {
+            let choice = Choice { text: self.0.clone(), finish_reason: None };
+            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "fixed".into() })
+        }
+        fn model_name(&self) -> &str {
+            "fixed"
+        }
+    }
+
+    /// ChatAdapter, recording the thread each parse runs on.
+    #[derive(Debug, Default)]
+    struct Recording(Mutex<Vec<ThreadId>>);
+
+    impl Adapter for Recording {
+        fn name(&self) -> &'static str {
+            "ChatAdapter"
+        }
+        fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
+            ChatAdapter.format(signature, demos, inputs)
+        }
+        fn parse(&self, signature: &SignatureDesc, completion: &str) -> std::result::Result<Values, Box<ParseError>> {
+            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(std::thread::current().id());
+            ChatAdapter.parse(signature, completion)
+        }
+    }
+
+    /// Calls a `question -> answer` predictor whose LM replies `answer` padded to `len` bytes;
+    /// returns the answer and whether the parse ran on the calling thread.
+    async fn call_with_reply_of(len: usize) -> (String, bool) {
+        let reply = format!("[[ ## answer ## ]]\n{}\n\n[[ ## completed ## ]]", "a".repeat(len));
+        let adapter = Arc::new(Recording::default());
+        let mut predictor = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
+        predictor.lm = Some(Arc::new(Fixed(reply)));
+        predictor.adapter = Some(adapter.clone());
+        let inputs = Values::from_iter([("question".to_string(), "q".into())]);
+        let prediction = predictor.call(inputs, None).await.unwrap();
+        let threads = adapter.0.lock().unwrap().clone();
+        assert_eq!(threads.len(), 1);
+        let answer = prediction.data["answer"].as_str().unwrap().to_string();
+        (answer, threads[0] == std::thread::current().id())
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn large_replies_are_parsed_off_the_calling_thread() {
+        let (answer, inline) = call_with_reply_of(100).await;
+        assert_eq!((answer.len(), inline), (100, true));
+        let (answer, inline) = call_with_reply_of(OFFLOAD_PARSE_BYTES + 1).await;
+        assert_eq!((answer.len(), inline), (OFFLOAD_PARSE_BYTES + 1, false));
+    }
+
+    #[test]
+    fn without_a_runtime_large_replies_are_parsed_inline() {
+        // Nothing here waits (the LM answers at once), so one poll outside any runtime finishes.
+        let mut call = std::pin::pin!(call_with_reply_of(OFFLOAD_PARSE_BYTES + 1));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready((answer, inline)) = call.as_mut().poll(&mut cx) else {
+            panic!("the call should complete without a runtime")
+        };
+        assert_eq!((answer.len(), inline), (OFFLOAD_PARSE_BYTES + 1, true));
+    }
+}
