@@ -60,10 +60,12 @@ fn env_usize(name: &str, default: usize) -> anyhow::Result<usize> {
 fn line(label: &str, r: &EvaluationResult) -> String {
     let s = &r.summary;
     format!(
-        "{label}: accuracy {:.1}% ({} examples, {} errors), {} LM calls, {} prompt + {} completion tokens, {:.1} s",
+        "{label}: accuracy {:.1}% ({} of {} examples scored, {} errors, {} infrastructure errors), {} LM calls, {} prompt + {} completion tokens, {:.1} s",
         s.average_score * 100.0,
+        s.scored,
         s.examples,
         s.errors,
+        s.infra_errors,
         s.lm_calls,
         s.prompt_tokens,
         s.completion_tokens,

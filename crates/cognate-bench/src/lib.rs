@@ -5,6 +5,7 @@
 //! * [`throughput`]: `Evaluate` over an OpenAI-compatible server (the `cognate-mock-lm`
 //!   binary with 50 ms of latency), in examples per second and as a fraction of the ideal
 //!   `concurrency / latency`.
+//! * [`memory`]: peak RSS of `Evaluate::stream` at high concurrency.
 //! * [`optimize`]: wall time of `BootstrapFewShot` and random search on the same server.
 //! * [`task`]: the signature, dataset and metric both frameworks run.
 //!
@@ -16,6 +17,7 @@
 //! assert!(stats.runs >= 1);
 //! ```
 
+pub mod memory;
 pub mod optimize;
 pub mod overhead;
 pub mod parse_time;

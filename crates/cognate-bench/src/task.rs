@@ -34,19 +34,20 @@ pub fn input(i: usize) -> ContextQaInput {
     }
 }
 
-/// `n` examples with `context` and `question` as inputs and a gold `answer` (which the mock
+/// Example `i`: `context` and `question` as inputs and a gold `answer` (which the mock
 /// server's three random words rarely match; the score is not what is measured).
+pub fn example(i: usize) -> Example {
+    let ContextQaInput { context, question } = input(i);
+    Example::default()
+        .with("context", context)
+        .with("question", question)
+        .with("answer", "cobalt bridges")
+        .with_inputs(["context", "question"])
+}
+
+/// The first `n` examples (see [`example`]).
 pub fn dataset(n: usize) -> Vec<Example> {
-    (0..n)
-        .map(|i| {
-            let ContextQaInput { context, question } = input(i);
-            Example::default()
-                .with("context", context)
-                .with("question", question)
-                .with("answer", "cobalt bridges")
-                .with_inputs(["context", "question"])
-        })
-        .collect()
+    (0..n).map(example).collect()
 }
 
 #[cfg(test)]

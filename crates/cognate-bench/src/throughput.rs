@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cognate::{Predict, Settings};
-use cognate_eval::Evaluate;
 use cognate_eval::metrics::ExactMatch;
+use cognate_eval::{Evaluate, InfraPolicy};
 use cognate_lm::OpenAiClient;
 use serde::Serialize;
 
@@ -22,7 +22,8 @@ pub struct Throughput {
     pub concurrency: usize,
     /// Examples evaluated.
     pub examples: usize,
-    /// Examples that failed (LM, parse or metric errors).
+    /// Examples that failed (LM, parse or metric errors; LM failures are left out of the
+    /// score rather than failing the run).
     pub errors: usize,
     /// Wall time of the evaluation, in seconds.
     pub seconds: f64,
@@ -78,7 +79,10 @@ pub async fn evaluate_throughput(
 ) -> Throughput {
     let data = dataset(examples);
     let program = Predict::<ContextQa>::new();
-    let evaluate = Evaluate::new(ExactMatch::new()).with_concurrency(concurrency).with_progress(false);
+    let evaluate = Evaluate::new(ExactMatch::new())
+        .with_concurrency(concurrency)
+        .with_infra_policy(InfraPolicy::Exclude)
+        .with_progress(false);
     let settings = Settings::default().with_lm(Arc::new(lm.clone()));
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
@@ -93,7 +97,7 @@ pub async fn evaluate_throughput(
     Throughput {
         concurrency,
         examples,
-        errors: result.summary.errors,
+        errors: result.summary.errors + result.summary.infra_errors,
         seconds,
         per_second,
         ideal_per_second,

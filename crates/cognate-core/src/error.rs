@@ -290,3 +290,91 @@ impl ParseError {
         s
     }
 }
+
+impl Error {
+    /// Whether this error is an *infrastructure* failure (the LM could not be reached or did
+    /// not answer) rather than a failure of the program (an unparsable or wrong answer, a
+    /// conversion error).
+    ///
+    /// The rule: every [`Error::Lm`] is infrastructure (time-outs, dropped or refused
+    /// connections, `401`/`403`/`404`/`408`/`409`/`429` and `5xx` statuses, undecodable
+    /// responses, a missing or misconfigured LM), except an HTTP status from 400 to 499 not
+    /// listed here (such as `400` or `422`): the server read the request and rejected it,
+    /// which is the prompt's doing. An [`Error::Io`] is infrastructure when the system ran out
+    /// of a resource (`Too many open files`, out of memory). Everything else (parse errors,
+    /// conversions, signatures, variables, state) is a program failure.
+    ///
+    /// Evaluation and optimizers use it to keep LM outages from being scored as wrong answers.
+    pub fn is_infrastructure(&self) -> bool {
+        match self {
+            Error::Lm(lm) => match lm.status() {
+                Some(status @ 400..=499) => matches!(status, 401 | 403 | 404 | 407 | 408 | 409 | 429),
+                _ => true,
+            },
+            Error::Io { source, .. } => is_resource_exhaustion(source),
+            _ => false,
+        }
+    }
+}
+
+/// `Too many open files` (EMFILE, ENFILE), out of memory (ENOMEM) or
+/// [`std::io::ErrorKind::OutOfMemory`].
+fn is_resource_exhaustion(error: &std::io::Error) -> bool {
+    const ENFILE: i32 = 23;
+    const EMFILE: i32 = 24;
+    const ENOMEM: i32 = 12;
+    error.kind() == std::io::ErrorKind::OutOfMemory
+        || (cfg!(unix) && matches!(error.raw_os_error(), Some(ENFILE | EMFILE | ENOMEM)))
+}
+
+#[cfg(test)]
+mod infrastructure_tests {
+    use super::*;
+
+    fn http(status: u16) -> Error {
+        Error::Lm(LmError::Http { status, message: "x".into(), retry_after: None })
+    }
+
+    #[test]
+    fn lm_failures_are_infrastructure_and_rejected_requests_are_not() {
+        for status in [401, 403, 404, 408, 409, 429, 500, 502, 503, 504] {
+            assert!(http(status).is_infrastructure(), "{status}");
+        }
+        for status in [400, 413, 422] {
+            assert!(!http(status).is_infrastructure(), "{status}");
+        }
+        for lm in [
+            LmError::Connection("connection refused".into()),
+            LmError::Decode("truncated body".into()),
+            LmError::Config("bad url".into()),
+            LmError::NotConfigured,
+            LmError::Other("provider failure".into()),
+        ] {
+            assert!(Error::Lm(lm.clone()).is_infrastructure(), "{lm}");
+        }
+    }
+
+    #[test]
+    fn resource_exhaustion_is_infrastructure_and_other_io_is_not() {
+        let io = |source| Error::Io { action: "cannot read", path: "f".into(), source };
+        assert!(io(std::io::Error::from_raw_os_error(24)).is_infrastructure());
+        assert!(io(std::io::Error::from(std::io::ErrorKind::OutOfMemory)).is_infrastructure());
+        assert!(!io(std::io::Error::from(std::io::ErrorKind::NotFound)).is_infrastructure());
+    }
+
+    #[test]
+    fn program_failures_are_not_infrastructure() {
+        let parse = ParseError {
+            adapter: "ChatAdapter".into(),
+            kind: ParseErrorKind::MissingFields,
+            raw: "junk".into(),
+            expected: vec!["answer".into()],
+            found: Some(vec![]),
+            detail: String::new(),
+        };
+        assert!(!Error::Parse(Box::new(parse)).is_infrastructure());
+        let conversion = serde_json::from_str::<u8>("x").unwrap_err();
+        assert!(!Error::Conversion { what: "u8".into(), source: conversion }.is_infrastructure());
+        assert!(!Error::SearchSpace("empty".into()).is_infrastructure());
+    }
+}

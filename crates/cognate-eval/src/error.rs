@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use crate::evaluate::EvaluationResult;
 
-/// Errors raised by `cognate-eval`: bad dataset rows, bad split requests, export failures and
-/// an exhausted error budget.
+/// Errors raised by `cognate-eval`: bad dataset rows, bad split requests, export failures, an
+/// exhausted error budget and runs failed by infrastructure errors.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -50,6 +50,44 @@ pub enum Error {
         /// What was completed before stopping.
         partial: Box<EvaluationResult>,
     },
+    /// More examples than the [`InfraPolicy`](crate::InfraPolicy) allows hit infrastructure
+    /// errors (the LM could not be reached or did not answer), so the score would measure the
+    /// outage rather than the program. The evaluation stopped issuing calls; `partial` holds
+    /// the records completed so far.
+    #[error(
+        "evaluation failed: {infra_errors} of {examples} examples hit infrastructure errors (more than {}) after {completed} completed; first: {first}",
+        percent(max_fraction)
+    )]
+    Infrastructure {
+        /// Examples that hit infrastructure errors when the evaluation stopped.
+        infra_errors: usize,
+        /// Examples in the dataset.
+        examples: usize,
+        /// Examples completed when the evaluation stopped.
+        completed: usize,
+        /// The policy's largest allowed fraction.
+        max_fraction: f64,
+        /// The first infrastructure error.
+        #[source]
+        first: std::sync::Arc<cognate_core::Error>,
+        /// What was completed before stopping.
+        partial: Box<EvaluationResult>,
+    },
+}
+
+impl Error {
+    /// The partial results of a stopped evaluation ([`Error::TooManyErrors`],
+    /// [`Error::Infrastructure`]).
+    pub fn partial(&self) -> Option<&EvaluationResult> {
+        match self {
+            Error::TooManyErrors { partial, .. } | Error::Infrastructure { partial, .. } => Some(partial),
+            _ => None,
+        }
+    }
+}
+
+fn percent(fraction: &f64) -> String {
+    format!("{}%", (fraction * 1000.0).round() / 10.0)
 }
 
 /// What is wrong with one dataset row (see [`Error::Row`]).

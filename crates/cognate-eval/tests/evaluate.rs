@@ -11,12 +11,15 @@ use cognate_core::{
 };
 use cognate_eval::dataset::{Expect, Loader, Split};
 use cognate_eval::metrics::{ExactMatch, NumericMatch, SemanticF1};
-use cognate_eval::{Error, Evaluate, Score, Stage};
+use cognate_eval::{Error, Evaluate, InfraPolicy, Score, Stage};
 use cognate_runtime::{Predict, Predictor, Settings};
 use cognate_testing::{MockLm, MockServer, MockServerConfig};
 use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
+
+#[path = "evaluate/infra.rs"]
+mod infra;
 
 /// Answer questions about numbers.
 #[cognate_macros::signature(crate = cognate_eval)]
@@ -161,21 +164,23 @@ fn failing_lm() -> MockLm {
 #[tokio::test]
 async fn the_error_budget_stops_the_run_with_partial_results() {
     let lm = failing_lm();
-    let evaluate = quiet(ExactMatch::new()).with_concurrency(1).with_max_errors(3);
+    // DSPy's behaviour: LM failures are scored as failures and count against the budget.
+    let evaluate =
+        quiet(ExactMatch::new()).with_concurrency(1).with_max_errors(3).with_infra_policy(InfraPolicy::CountAsZero);
     let err = settings(lm.clone()).scope(evaluate.run(&program(), &dataset(30))).await.unwrap_err();
     let Error::TooManyErrors { errors, max_errors, partial } = err else { panic!("expected TooManyErrors") };
     assert_eq!((errors, max_errors), (4, 3));
     // 0 1 2 3 4 5 6: the fourth failure (question 6) exceeds the budget; nothing after it runs.
     assert_eq!(partial.records.iter().map(|r| r.index).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
-    assert_eq!(partial.summary.errors, 4);
-    assert_eq!(partial.summary.completed, 7);
+    assert_eq!((partial.summary.errors, partial.summary.infra_errors), (0, 4));
+    assert_eq!((partial.summary.completed, partial.summary.scored), (7, 7));
     assert_eq!(partial.summary.examples, 30);
     assert_eq!(lm.call_count(), 7);
     assert_eq!(partial.summary.lm_calls, 7);
 
     // Within budget: the run completes.
     let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(15).run(&program(), &dataset(30))).await;
-    assert_eq!(ok.unwrap().summary.errors, 15);
+    assert_eq!(ok.unwrap().summary.infra_errors, 15);
 }
 
 #[tokio::test]
@@ -187,7 +192,7 @@ async fn failures_get_the_failure_score_and_say_where_they_failed() {
         }
         Ok(Score::from(example.get("answer") == prediction.get("answer")).with_feedback("checked"))
     };
-    let evaluate = quiet(metric).with_failure_score(0.25);
+    let evaluate = quiet(metric).with_failure_score(0.25).with_infra_policy(InfraPolicy::CountAsZero);
     let program = Predict::<Echo>::new();
     let result = settings(failing_lm())
         .scope(evaluate.run_with(&program, &data, |example| {
@@ -214,7 +219,8 @@ async fn failures_get_the_failure_score_and_say_where_they_failed() {
         "{:?}",
         result.records[3].error
     );
-    assert_eq!(result.summary.errors, 5);
+    // The input failure is the program's; the LM and judge failures are infrastructure.
+    assert_eq!((result.summary.errors, result.summary.infra_errors), (1, 4));
     assert!((result.summary.average_score - 2.25 / 6.0).abs() < 1e-12);
     // q3 never reached the LM.
     assert_eq!(result.summary.lm_calls, 5);
@@ -319,7 +325,8 @@ async fn totals_count_lm_calls_and_tokens_exactly() {
 #[tokio::test]
 async fn exports_parse_back() {
     let data = dataset(5);
-    let result = settings(failing_lm()).scope(quiet(ExactMatch::new()).run(&program(), &data)).await.unwrap();
+    let evaluate = quiet(ExactMatch::new()).with_infra_policy(InfraPolicy::Exclude);
+    let result = settings(failing_lm()).scope(evaluate.run(&program(), &data)).await.unwrap();
 
     let mut jsonl = Vec::new();
     result.write_jsonl(&mut jsonl).unwrap();
@@ -333,6 +340,7 @@ async fn exports_parse_back() {
     assert_eq!(lines[0]["prediction"], Value::Null);
     assert_eq!(lines[0]["error"]["stage"], "module");
     assert!(lines[0]["error"]["message"].as_str().unwrap().contains("500"), "{}", lines[0]["error"]);
+    assert_eq!(lines[0]["error"]["infrastructure"], true);
 
     let mut csv_bytes = Vec::new();
     result.write_csv(&mut csv_bytes).unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate_core::{Example, SharedLm, Values};
-use cognate_eval::{Metric, UsageTracker};
+use cognate_eval::{InfraPolicy, Metric, UsageTracker};
 use cognate_runtime::{ComponentExt, Program, Settings, traced};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,13 @@ use crate::rollout::RolloutLm;
 ///    ran several times for the example, one of its entries is kept (the last, or with
 ///    probability ½ a random earlier one, as DSPy does). A failing run or metric counts as an
 ///    error; reaching `max_errors` errors stops the compile with [`Error::TooManyErrors`].
+///    A run that failed for infrastructure reasons (the LM call failed; see
+///    [`cognate_core::Error::is_infrastructure`]) is handled by the
+///    [`InfraPolicy`](Self::with_infra_policy) instead: by default it is not an error of the
+///    program (it does not use up `max_errors`, and is not checkpointed, so a resumed compile
+///    retries it), and the compile stops with [`Error::Infrastructure`] once more than 5% of
+///    the training examples hit one. With [`InfraPolicy::CountAsZero`] it counts as an
+///    error, as in DSPy.
 /// 3. **Train.** Examples that were not bootstrapped (tried and failed, or never tried) are
 ///    shuffled with `random.Random(0)`; each student predictor, in path order, gets its first
 ///    `max_bootstrapped_demos` bootstrapped demos followed by
@@ -73,6 +80,7 @@ pub struct BootstrapFewShot<Me> {
     max_labeled_demos: usize,
     max_rounds: usize,
     max_errors: usize,
+    infra_policy: InfraPolicy,
     compiled_teacher: bool,
     checkpoint_path: Option<PathBuf>,
     shared_checkpoint: Option<(Checkpoint, String)>,
@@ -86,6 +94,7 @@ impl<Me> std::fmt::Debug for BootstrapFewShot<Me> {
             .field("max_labeled_demos", &self.max_labeled_demos)
             .field("max_rounds", &self.max_rounds)
             .field("max_errors", &self.max_errors)
+            .field("infra_policy", &self.infra_policy)
             .field("checkpoint", &self.checkpoint_path)
             .finish_non_exhaustive()
     }
@@ -121,6 +130,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
             max_labeled_demos: 16,
             max_rounds: 1,
             max_errors: 10,
+            infra_policy: InfraPolicy::default(),
             compiled_teacher: false,
             checkpoint_path: None,
             shared_checkpoint: None,
@@ -174,6 +184,14 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         self
     }
 
+    /// Sets what a run that failed for infrastructure reasons does (default
+    /// [`InfraPolicy::Fail`] above 5% of the training examples; see the type's docs).
+    #[must_use]
+    pub fn with_infra_policy(mut self, policy: InfraPolicy) -> Self {
+        self.infra_policy = policy;
+        self
+    }
+
     /// Marks the teacher passed to [`compile_with_teacher`](Self::compile_with_teacher) as
     /// already compiled, so it keeps its demos (DSPy checks the teacher's `_compiled` flag).
     #[must_use]
@@ -210,7 +228,8 @@ impl<Me: Metric> BootstrapFewShot<Me> {
     /// inputs.
     ///
     /// # Errors
-    /// [`Error::TooManyErrors`] when `max_errors` runs failed; checkpoint errors.
+    /// [`Error::TooManyErrors`] when `max_errors` runs failed; [`Error::Infrastructure`] when
+    /// more runs hit infrastructure errors than the [`InfraPolicy`] allows; checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the attempt in flight; attempts already recorded in the
@@ -331,6 +350,8 @@ impl<Me: Metric> BootstrapFewShot<Me> {
             student_paths.iter().map(|path| (path.clone(), Vec::new())).collect();
         let mut bootstrapped = BTreeSet::new();
         let mut errors = 0usize;
+        let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_core::Error>);
+        let max_infra_errors = self.infra_policy.max_failures(trainset.len());
         for (index, example) in trainset.iter().enumerate() {
             if bootstrapped.len() >= self.max_bootstrapped_demos {
                 break;
@@ -348,6 +369,37 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     Some(record) => record,
                     None => {
                         let (record, error) = self.attempt(teacher, student_paths, example, round, to_input).await;
+                        let error = match error {
+                            Some(error) if error.is_infrastructure() && self.infra_policy.excludes() => {
+                                // Not the program's failure: not an error, not checkpointed.
+                                tracing::warn!(target: "cognate::optimize", example = index, round, %error,
+                                    "bootstrap run hit an infrastructure error");
+                                infra_errors += 1;
+                                if max_infra_errors.is_some_and(|max| infra_errors > max) {
+                                    return Err(Error::Infrastructure {
+                                        infra_errors,
+                                        runs: report.trials.len() + 1,
+                                        examples: trainset.len(),
+                                        max_fraction: self.infra_policy.max_fraction().unwrap_or_default(),
+                                        first: first_infra.unwrap_or(error),
+                                    });
+                                }
+                                first_infra.get_or_insert(error);
+                                let config = serde_json::json!({"example": index, "round": round, "success": false,
+                                    "error": record.error, "infrastructure": true});
+                                let mut trial = Trial::new(id, config);
+                                trial.lm_calls = record.lm_calls;
+                                trial.prompt_tokens = record.prompt_tokens;
+                                trial.completion_tokens = record.completion_tokens;
+                                trial.wall_time = attempt_started.elapsed();
+                                report.lm_calls += trial.lm_calls;
+                                report.prompt_tokens += trial.prompt_tokens;
+                                report.completion_tokens += trial.completion_tokens;
+                                report.push(trial);
+                                continue;
+                            }
+                            other => other,
+                        };
                         match error {
                             Some(error) if errors + 1 >= self.max_errors => {
                                 return Err(Error::TooManyErrors {

@@ -54,6 +54,27 @@ pub enum Error {
         #[source]
         last: cognate_core::Error,
     },
+    /// More bootstrap runs hit infrastructure errors (the LM could not be reached or did not
+    /// answer) than the [`InfraPolicy`](cognate_eval::InfraPolicy) allows, so the demos
+    /// would reflect the outage rather than the program. (Evaluations report the same as
+    /// [`Error::Eval`] with [`cognate_eval::Error::Infrastructure`].)
+    #[error(
+        "stopped: {infra_errors} of {runs} bootstrap runs hit infrastructure errors (more than {}% of {examples} examples); first: {first}",
+        (max_fraction * 1000.0).round() / 10.0
+    )]
+    Infrastructure {
+        /// Runs that hit infrastructure errors.
+        infra_errors: usize,
+        /// Runs attempted.
+        runs: usize,
+        /// Training examples.
+        examples: usize,
+        /// The policy's largest allowed fraction of the examples.
+        max_fraction: f64,
+        /// The first infrastructure error.
+        #[source]
+        first: cognate_core::Error,
+    },
     /// An optimizer was configured inconsistently (e.g. no training examples).
     #[error("invalid optimizer configuration: {0}")]
     Config(String),
@@ -63,6 +84,18 @@ pub enum Error {
     /// The program failed.
     #[error(transparent)]
     Program(#[from] cognate_core::Error),
+}
+
+impl Error {
+    /// Whether the optimizer stopped because of infrastructure errors (its own
+    /// [`Error::Infrastructure`], an evaluation's, or an infrastructure error of the program).
+    pub fn is_infrastructure(&self) -> bool {
+        match self {
+            Error::Infrastructure { .. } | Error::Eval(cognate_eval::Error::Infrastructure { .. }) => true,
+            Error::Program(e) => e.is_infrastructure(),
+            _ => false,
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate_core::Example;
-use cognate_eval::{Evaluate, Metric};
+use cognate_eval::{Evaluate, InfraPolicy, Metric};
 use cognate_runtime::{Program, Settings};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,11 @@ use crate::report::{OptimizationReport, Trial};
 ///
 /// Each candidate is scored with [`Evaluate`] on the validation set (the training set when
 /// none is given), as DSPy's percentage rounded to 2 decimals; the first candidate with the
-/// highest score wins. With [`stop_at_score`](Self::with_stop_at_score) the search stops at the
+/// highest score wins. Examples whose LM call failed for infrastructure reasons are never
+/// scored as wrong answers: the [`InfraPolicy`](Self::with_infra_policy) (default: fail the
+/// search when more than 5% of a candidate's examples, or of the bootstrap's training
+/// examples, hit one; otherwise leave them out of the score) applies to every bootstrap and
+/// evaluation. With [`stop_at_score`](Self::with_stop_at_score) the search stops at the
 /// first candidate reaching it.
 ///
 /// The report has one trial per candidate (`candidate/<seed>`, config: seed, kind and demo
@@ -50,6 +54,7 @@ pub struct BootstrapFewShotWithRandomSearch<Me> {
     num_candidate_programs: usize,
     num_threads: usize,
     max_errors: usize,
+    infra_policy: InfraPolicy,
     stop_at_score: Option<f64>,
     restrict: Option<Vec<i64>>,
     labeled_sample: bool,
@@ -96,6 +101,7 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
             num_candidate_programs: 16,
             num_threads: 8,
             max_errors: 10,
+            infra_policy: InfraPolicy::default(),
             stop_at_score: None,
             restrict: None,
             labeled_sample: true,
@@ -160,6 +166,14 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
         self
     }
 
+    /// Sets what examples that hit infrastructure errors do, in bootstraps and evaluations
+    /// (default [`InfraPolicy::Fail`] above 5%).
+    #[must_use]
+    pub fn with_infra_policy(mut self, policy: InfraPolicy) -> Self {
+        self.infra_policy = policy;
+        self
+    }
+
     /// Stops at the first candidate scoring at least `score` (a percentage).
     #[must_use]
     pub fn with_stop_at_score(mut self, score: impl Into<Option<f64>>) -> Self {
@@ -192,8 +206,9 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
     ///
     /// # Errors
     /// [`Error::Config`] when `restrict` matches no seed or `max_bootstrapped_demos` is 0 with
-    /// seeded candidates; a bootstrap's [`Error::TooManyErrors`]; an evaluation's
-    /// [`Error::Eval`]; checkpoint errors.
+    /// seeded candidates; a bootstrap's [`Error::TooManyErrors`] or [`Error::Infrastructure`];
+    /// an evaluation's [`Error::Eval`] (including
+    /// [`cognate_eval::Error::Infrastructure`]); checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the candidate in flight; finished candidates and bootstrap
@@ -296,6 +311,7 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                     let evaluate = Evaluate::new(MetricRef(&self.metric))
                         .with_concurrency(self.num_threads)
                         .with_max_errors(self.max_errors)
+                        .with_infra_policy(self.infra_policy)
                         .with_progress(false);
                     let to_input = to_input.clone();
                     let result = evaluate.run_with(&program, valset, move |example| to_input(example)).await?;
@@ -388,7 +404,8 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                     .with_max_bootstrapped_demos(size)
                     .with_max_labeled_demos(self.max_labeled_demos)
                     .with_max_rounds(self.max_rounds)
-                    .with_max_errors(self.max_errors);
+                    .with_max_errors(self.max_errors)
+                    .with_infra_policy(self.infra_policy);
                 if let Some(settings) = &self.teacher_settings {
                     optimizer = optimizer.with_teacher_settings(settings.clone());
                 }

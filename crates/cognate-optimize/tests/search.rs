@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use cognate_core::{Example, Prediction, SignatureDesc, Values};
+use cognate_eval::InfraPolicy;
 use cognate_optimize::search::{Sampler, Study, Tpe, VariableSearch};
 use cognate_optimize::{Error, OptimizationReport};
 use cognate_runtime::program::child_path;
@@ -385,6 +386,49 @@ async fn grid_search_over_a_program_evaluates_each_point_once() {
     assert_eq!(config["strategy.careful.instructions"], "Think carefully, then answer.");
     assert_eq!(config["style"], "formal");
     assert_eq!(best.strategy.selected(), "careful");
+}
+
+/// Like `scripted_lm`, except that a careful prompt for "Name a prime." gets `503`.
+fn overloaded_when_careful() -> Arc<MockLm> {
+    Arc::new(MockLm::from_fn(|request| {
+        let careful = request.messages[0].content.contains("carefully");
+        if careful && request.messages.last().unwrap().content.contains("Name a prime.") {
+            return Err(cognate_core::LmError::Http { status: 503, message: "overloaded".into(), retry_after: None });
+        }
+        let answer = if careful { "right" } else { "wrong" };
+        Ok(format!("[[ ## answer ## ]]\n{answer}\n\n[[ ## completed ## ]]"))
+    }))
+}
+
+/// A grid search over two points — the default instructions (wrong answers) and careful ones
+/// (right answers, but one of the two calls fails with 503) — under `policy`.
+async fn careful_search(policy: InfraPolicy) -> Result<cognate_optimize::Optimized<Tuned>, Error> {
+    let right = |_: &Example, p: &Prediction| f64::from(u8::from(p.get("answer") == Some(&json!("right"))));
+    let program = Tuned::new();
+    let space = tuned_space(&program).only(["strategy.direct.instructions"]);
+    let search = VariableSearch::new(right).with_sampler(Sampler::grid()).with_infra_policy(policy);
+    Settings::default()
+        .with_lm(overloaded_when_careful())
+        .scope(search.compile_space(&program, space, &trainset()))
+        .await
+}
+
+#[tokio::test]
+async fn an_outage_does_not_score_a_trial_down() {
+    let run = careful_search;
+    let scores = |report: &OptimizationReport| report.trials.iter().map(|t| t.score.unwrap()).collect::<Vec<_>>();
+
+    let excluded = run(InfraPolicy::Exclude).await.unwrap();
+    assert_eq!(scores(&excluded.report), [0.0, 100.0]);
+    let counted = run(InfraPolicy::CountAsZero).await.unwrap();
+    assert_eq!(scores(&counted.report), [0.0, 50.0]);
+    // The default policy refuses to score a trial half of whose examples hit an outage.
+    let Err(err) = run(InfraPolicy::default()).await else { panic!("expected the search to fail") };
+    assert!(
+        matches!(&err, Error::Eval(cognate_eval::Error::Infrastructure { infra_errors: 1, examples: 2, .. })),
+        "{err}"
+    );
+    assert!(err.is_infrastructure());
 }
 
 // ---------------------------------------------------------------------------------------------

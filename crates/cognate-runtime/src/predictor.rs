@@ -14,6 +14,32 @@ use tracing::Instrument;
 use crate::settings::Settings;
 use crate::trace::TraceEntry;
 
+/// Replies (all choices together) longer than this are parsed on tokio's blocking pool.
+const OFFLOAD_PARSE_BYTES: usize = 64 * 1024;
+
+/// An adapter that can move to another thread: the settings' or predictor's, or a fallback.
+#[derive(Clone)]
+enum AdapterHandle {
+    Shared(Arc<dyn Adapter>),
+    Static(&'static dyn Adapter),
+}
+
+impl std::ops::Deref for AdapterHandle {
+    type Target = dyn Adapter;
+
+    fn deref(&self) -> &(dyn Adapter + 'static) {
+        match self {
+            AdapterHandle::Shared(adapter) => &**adapter,
+            AdapterHandle::Static(adapter) => *adapter,
+        }
+    }
+}
+
+/// Parses every completion with `adapter`.
+fn parse_all(adapter: &dyn Adapter, signature: &SignatureDesc, texts: &[String]) -> Result<Vec<Values>> {
+    texts.iter().map(|text| adapter.parse(signature, text).map_err(Error::Parse)).collect()
+}
+
 /// Options sent with each LM call. Unset options are left to the provider.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallConfig {
@@ -187,12 +213,17 @@ impl Predictor {
     /// adapter defaults to `ChatAdapter`, which retries once with `JSONAdapter` when its reply
     /// cannot be parsed (as DSPy does). `overrides` take precedence over [`Predictor::config`].
     ///
+    /// Replies longer than 64 KiB are parsed on tokio's blocking pool (when called inside a
+    /// tokio runtime), so a huge or pathological reply never stalls the other futures of the
+    /// calling task, such as the other examples of an `Evaluate`.
+    ///
     /// # Errors
     /// [`Error::Lm`] when no LM is configured or the call fails; [`Error::Parse`] when the
     /// reply (of any completion) cannot be parsed.
     ///
     /// # Cancel safety
-    /// Dropping the future abandons the LM call; the predictor is not changed.
+    /// Dropping the future abandons the LM call; the predictor is not changed. A parse already
+    /// running on the blocking pool finishes there and its result is dropped.
     pub async fn call(&self, inputs: Values, overrides: Option<&CallConfig>) -> Result<Prediction> {
         let settings = Settings::current();
         let lm = self.lm_for_call(&settings)?;
@@ -208,12 +239,13 @@ impl Predictor {
             }
         }
 
-        let prediction = match self.call_with_adapter(&lm, &*adapter, &inputs, &config).await {
+        let adapter = AdapterHandle::Shared(adapter);
+        let prediction = match self.call_with_adapter(&lm, adapter.clone(), &inputs, &config).await {
             Err(Error::Parse(err)) => match adapter.fallback() {
                 Some(fallback) => {
                     tracing::debug!(target: "cognate::lm", adapter = adapter.name(), fallback = fallback.name(),
                         error = %err.message(), "reply did not parse; retrying with the fallback adapter");
-                    self.call_with_adapter(&lm, fallback, &inputs, &config).await?
+                    self.call_with_adapter(&lm, AdapterHandle::Static(fallback), &inputs, &config).await?
                 }
                 None => return Err(Error::Parse(err)),
             },
@@ -229,11 +261,11 @@ impl Predictor {
     async fn call_with_adapter(
         &self,
         lm: &SharedLm,
-        adapter: &dyn Adapter,
+        adapter: AdapterHandle,
         inputs: &Values,
         config: &CallConfig,
     ) -> Result<Prediction> {
-        let mut request = LmRequest::new(self.format_with(adapter, inputs));
+        let mut request = LmRequest::new(self.format_with(&*adapter, inputs));
         request.max_tokens = config.max_tokens;
         request.n = config.n;
         request.stop = config.stop.clone();
@@ -273,15 +305,31 @@ impl Predictor {
         if response.choices.is_empty() {
             return Err(Error::Lm(LmError::Decode("the response has no choices".into())));
         }
-        let mut completions = Vec::with_capacity(response.choices.len());
-        for choice in &response.choices {
-            completions.push(adapter.parse(&self.signature, &choice.text).map_err(Error::Parse)?);
-        }
+        let texts: Vec<String> = response.choices.into_iter().map(|choice| choice.text).collect();
+        let mut completions = self.parse(adapter, texts).await?;
         let data = completions[0].clone();
         if completions.len() == 1 {
             completions.clear();
         }
         Ok(Prediction { data, completions })
+    }
+}
+
+impl Predictor {
+    /// Parses the completions: inline when they are small or there is no tokio runtime, else
+    /// on the blocking pool, so the calling task keeps polling its other futures.
+    async fn parse(&self, adapter: AdapterHandle, texts: Vec<String>) -> Result<Vec<Values>> {
+        let size: usize = texts.iter().map(String::len).sum();
+        let handle = match tokio::runtime::Handle::try_current() {
+            Ok(handle) if size > OFFLOAD_PARSE_BYTES => handle,
+            _ => return parse_all(&*adapter, &self.signature, &texts),
+        };
+        let signature = self.signature.clone();
+        match handle.spawn_blocking(move || parse_all(&*adapter, &signature, &texts)).await {
+            Ok(parsed) => parsed,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(Error::Lm(LmError::Other("the runtime shut down while parsing the reply".into()))),
+        }
     }
 }
 
@@ -346,3 +394,78 @@ macro_rules! predictor_wrapper_methods {
 }
 
 pub(crate) use predictor_wrapper_methods;
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::thread::ThreadId;
+
+    use cognate_core::{Choice, LanguageModel, LmResponse, ParseError, Usage};
+
+    use super::*;
+
+    /// Replies with `text`.
+    struct Fixed(String);
+
+    impl LanguageModel for Fixed {
+        async fn complete(&self, _: LmRequest) -> std::result::Result<LmResponse, LmError> {
+            let choice = Choice { text: self.0.clone(), finish_reason: None };
+            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "fixed".into() })
+        }
+        fn model_name(&self) -> &str {
+            "fixed"
+        }
+    }
+
+    /// ChatAdapter, recording the thread each parse runs on.
+    #[derive(Debug, Default)]
+    struct Recording(Mutex<Vec<ThreadId>>);
+
+    impl Adapter for Recording {
+        fn name(&self) -> &'static str {
+            "ChatAdapter"
+        }
+        fn format(&self, signature: &SignatureDesc, demos: &[&Values], inputs: &Values) -> Vec<Message> {
+            ChatAdapter.format(signature, demos, inputs)
+        }
+        fn parse(&self, signature: &SignatureDesc, completion: &str) -> std::result::Result<Values, Box<ParseError>> {
+            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(std::thread::current().id());
+            ChatAdapter.parse(signature, completion)
+        }
+    }
+
+    /// Calls a `question -> answer` predictor whose LM replies `answer` padded to `len` bytes;
+    /// returns the answer and whether the parse ran on the calling thread.
+    async fn call_with_reply_of(len: usize) -> (String, bool) {
+        let reply = format!("[[ ## answer ## ]]\n{}\n\n[[ ## completed ## ]]", "a".repeat(len));
+        let adapter = Arc::new(Recording::default());
+        let mut predictor = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
+        predictor.lm = Some(Arc::new(Fixed(reply)));
+        predictor.adapter = Some(adapter.clone());
+        let inputs = Values::from_iter([("question".to_string(), "q".into())]);
+        let prediction = predictor.call(inputs, None).await.unwrap();
+        let threads = adapter.0.lock().unwrap().clone();
+        assert_eq!(threads.len(), 1);
+        let answer = prediction.data["answer"].as_str().unwrap().to_string();
+        (answer, threads[0] == std::thread::current().id())
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn large_replies_are_parsed_off_the_calling_thread() {
+        let (answer, inline) = call_with_reply_of(100).await;
+        assert_eq!((answer.len(), inline), (100, true));
+        let (answer, inline) = call_with_reply_of(OFFLOAD_PARSE_BYTES + 1).await;
+        assert_eq!((answer.len(), inline), (OFFLOAD_PARSE_BYTES + 1, false));
+    }
+
+    #[test]
+    fn without_a_runtime_large_replies_are_parsed_inline() {
+        // Nothing here waits (the LM answers at once), so one poll outside any runtime finishes.
+        let mut call = std::pin::pin!(call_with_reply_of(OFFLOAD_PARSE_BYTES + 1));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready((answer, inline)) = call.as_mut().poll(&mut cx) else {
+            panic!("the call should complete without a runtime")
+        };
+        assert_eq!((answer.len(), inline), (OFFLOAD_PARSE_BYTES + 1, true));
+    }
+}

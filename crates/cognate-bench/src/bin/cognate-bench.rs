@@ -4,6 +4,7 @@
 //! cognate-bench overhead [--runs 15] [--calls 20000] [--demos 0]
 //! cognate-bench evaluate --base-url http://127.0.0.1:8089/v1 [--latency-ms 50] \
 //!     [--concurrency 1,8,32,128,1024] [--seconds 5] [--min-examples 200] [--repeat 3] [--workers 0]
+//! cognate-bench memory --base-url http://127.0.0.1:8089/v1 [--concurrency 1024] [--examples 100000] [--lazy true] [--workers 0]
 //! cognate-bench optimize --base-url http://127.0.0.1:8089/v1 [--latency-ms 50] [--repeat 3] [--train 32] [--val 32] \
 //!     [--candidates 4] [--threads 8]
 //! ```
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cognate_bench::Stats;
+use cognate_bench::memory::evaluate_memory;
 use cognate_bench::optimize::{OptimizeConfig, optimizer_wall_times};
 use cognate_bench::overhead::{OverheadConfig, predict_overhead};
 use cognate_bench::throughput::{client, evaluate_throughput, examples_for};
@@ -21,6 +23,7 @@ use serde_json::json;
 const USAGE: &str = "usage: cognate-bench overhead [--runs N] [--calls N] [--demos N]\n       \
      cognate-bench evaluate --base-url URL [--latency-ms 50] [--concurrency 1,8,32,128,1024] \
      [--seconds 5] [--min-examples 200] [--repeat 3] [--workers 0]\n       \
+     cognate-bench memory --base-url URL [--concurrency 1024] [--examples 100000] [--lazy true] [--workers 0]\n       \
      cognate-bench optimize --base-url URL [--latency-ms 50] [--repeat 3] [--train 32] [--val 32] [--candidates 4] [--threads 8]";
 
 fn main() -> ExitCode {
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
         "overhead" => overhead(&flags),
         "evaluate" => evaluate(&flags),
         "optimize" => optimize(&flags),
+        "memory" => memory(&flags),
         _ => Err(format!("unknown command `{command}`")),
     };
     match result {
@@ -146,6 +150,32 @@ fn evaluate(flags: &Flags) -> Result<(), String> {
             });
             println!("{line}");
         }
+    });
+    runtime.block_on(task).map_err(|e| format!("the benchmark task failed: {e}"))
+}
+
+fn runtime(workers: usize) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = if workers == 0 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    };
+    builder.enable_all().build().map_err(|e| format!("cannot start tokio: {e}"))
+}
+
+fn memory(flags: &Flags) -> Result<(), String> {
+    let base_url = flags.get("base-url").ok_or("`--base-url` is required")?.clone();
+    let concurrency: usize = get(flags, "concurrency", 1024)?;
+    let examples: usize = get(flags, "examples", 100_000)?;
+    let lazy: bool = get(flags, "lazy", true)?;
+    let runtime = runtime(get(flags, "workers", 0)?)?;
+    let lm = client(&base_url);
+    let task = runtime.spawn(async move {
+        let m = evaluate_memory(&lm, concurrency, examples, lazy).await;
+        let line = json!({"bench": "memory", "framework": "cognate", "result": m});
+        println!("{line}");
     });
     runtime.block_on(task).map_err(|e| format!("the benchmark task failed: {e}"))
 }

@@ -2,6 +2,7 @@
 //! stream the records as they complete and total them.
 
 mod export;
+mod policy;
 mod progress;
 mod record;
 
@@ -17,6 +18,8 @@ use futures::stream::{BoxStream, Stream, StreamExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use policy::InfraPolicy;
+use record::Totals;
 pub use record::{EvaluationResult, Failure, Record, Stage, Summary};
 
 use crate::error::{Error, Result};
@@ -28,13 +31,23 @@ use progress::Progress;
 ///
 /// * **Concurrency**: at most [`concurrency`](Self::with_concurrency) examples (default 16)
 ///   are in flight, as futures in the calling task (`buffer_unordered`), so the task-local
-///   [`Settings`] apply and thousands of concurrent calls cost no threads.
-/// * **Streaming**: [`stream`](Self::stream) yields each [`Record`] as it completes;
+///   [`Settings`] apply and thousands of concurrent calls cost no threads. (`Predictor`
+///   parses large replies on tokio's blocking pool, so one huge reply does not stall the
+///   other examples.)
+/// * **Streaming**: [`stream`](Self::stream) yields each [`Record`] as it completes, keeping
+///   only running totals, so memory stays flat however long the dataset
+///   ([`stream_iter`](Self::stream_iter) also takes examples generated lazily);
 ///   [`run`](Self::run) collects them into an [`EvaluationResult`] in dataset order.
-/// * **Errors**: a failed example (input conversion, module, or metric) is scored
-///   [`failure_score`](Self::with_failure_score) (default 0) and counted. When more than
-///   [`max_errors`](Self::with_max_errors) examples fail, no new calls are issued, in-flight
-///   ones are abandoned, and `run` returns [`Error::TooManyErrors`] with the partial results.
+/// * **Errors**: an example that fails for program reasons (input conversion, unparsable
+///   reply, output conversion, metric) is scored [`failure_score`](Self::with_failure_score)
+///   (default 0) and counted. When more than [`max_errors`](Self::with_max_errors) examples
+///   fail, no new calls are issued, in-flight ones are abandoned, and `run` returns
+///   [`Error::TooManyErrors`] with the partial results.
+/// * **Infrastructure errors**: an example whose LM call failed (time-out, connection, 429,
+///   5xx, ...; see [`cognate_core::Error::is_infrastructure`]) is handled by the
+///   [`InfraPolicy`] (default: left out of the score, and the run fails with
+///   [`Error::Infrastructure`] as soon as more than 5% of the examples hit one).
+///   [`Summary`] counts both kinds apart.
 /// * **Usage**: the current settings' LM is wrapped in a [`CountingLm`](crate::CountingLm) for
 ///   the module's calls and another for the metric's, so the [`Summary`] counts calls and
 ///   tokens exactly.
@@ -66,14 +79,22 @@ pub struct Evaluate<Me> {
     concurrency: usize,
     max_errors: Option<usize>,
     failure_score: f64,
+    infra_policy: InfraPolicy,
     progress: bool,
 }
 
 impl<Me: Metric> Evaluate<Me> {
-    /// An evaluation with `metric`, concurrency 16, no error budget, failure score 0 and a
-    /// progress bar on terminals.
+    /// An evaluation with `metric`, concurrency 16, no error budget, failure score 0, the
+    /// default [`InfraPolicy`] and a progress bar on terminals.
     pub fn new(metric: Me) -> Self {
-        Evaluate { metric, concurrency: 16, max_errors: None, failure_score: 0.0, progress: true }
+        Evaluate {
+            metric,
+            concurrency: 16,
+            max_errors: None,
+            failure_score: 0.0,
+            infra_policy: InfraPolicy::default(),
+            progress: true,
+        }
     }
 
     /// Sets how many examples are evaluated at once (0 is treated as 1).
@@ -83,7 +104,8 @@ impl<Me: Metric> Evaluate<Me> {
         self
     }
 
-    /// Stops when more than `max_errors` examples have failed (`None`: never stop).
+    /// Stops when more than `max_errors` examples have failed for program reasons (`None`:
+    /// never stop). Infrastructure failures count only under [`InfraPolicy::CountAsZero`].
     #[must_use]
     pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
         self.max_errors = max_errors.into();
@@ -95,6 +117,19 @@ impl<Me: Metric> Evaluate<Me> {
     pub fn with_failure_score(mut self, failure_score: f64) -> Self {
         self.failure_score = failure_score;
         self
+    }
+
+    /// Sets what happens to examples that hit infrastructure errors (default
+    /// [`InfraPolicy::Fail`] above 5% of the examples).
+    #[must_use]
+    pub fn with_infra_policy(mut self, policy: InfraPolicy) -> Self {
+        self.infra_policy = policy;
+        self
+    }
+
+    /// The infrastructure policy.
+    pub fn infra_policy(&self) -> InfraPolicy {
+        self.infra_policy
     }
 
     /// Whether to draw a progress bar when stderr is a terminal (default `true`).
@@ -113,8 +148,10 @@ impl<Me: Metric> Evaluate<Me> {
     /// [`inputs`](Example::inputs) (so typed signature inputs and dynamic `Values` both work).
     ///
     /// # Errors
-    /// [`Error::TooManyErrors`] when the error budget is exceeded. Failures of single examples
-    /// are not errors: they are recorded and scored with the failure score.
+    /// [`Error::TooManyErrors`] when the error budget is exceeded; [`Error::Infrastructure`]
+    /// when the [`InfraPolicy`] fails the run. Failures of single examples are not errors:
+    /// they are recorded and scored (or, for infrastructure failures, left out) as described
+    /// above.
     ///
     /// # Cancel safety
     /// Dropping the future stops issuing calls and abandons those in flight.
@@ -145,7 +182,9 @@ impl<Me: Metric> Evaluate<Me> {
 
     /// The records of evaluating `module` on `dataset`, as they complete (not in dataset
     /// order; each carries its index). Inputs are built as in [`run`](Self::run). The stream
-    /// ends after the last example, or right after the record that exceeds the error budget.
+    /// ends after the last example, or right after the record that exceeds the error budget
+    /// or the [`InfraPolicy`]'s limit. The stream keeps no records: its
+    /// [`summary`](EvaluationStream::summary) is built from running totals.
     ///
     /// # Cancel safety
     /// Dropping the stream stops issuing calls and abandons those in flight.
@@ -166,6 +205,23 @@ impl<Me: Metric> Evaluate<Me> {
         M::Output: Serialize,
         F: Fn(&Example) -> cognate_core::Result<M::Input> + Send + 'a,
     {
+        self.stream_iter(module, dataset.iter().cloned(), to_input)
+    }
+
+    /// Like [`stream_with`](Self::stream_with), over examples taken from an iterator as
+    /// examples are started, so a generated or streamed dataset never has to be held in
+    /// memory whole. At most `concurrency` examples are alive at a time, besides those the
+    /// consumer keeps.
+    pub fn stream_iter<'a, M, I, F>(&'a self, module: &'a M, examples: I, to_input: F) -> EvaluationStream<'a>
+    where
+        M: Module,
+        M::Output: Serialize,
+        I: IntoIterator<Item = Example>,
+        I::IntoIter: ExactSizeIterator + Send + 'a,
+        F: Fn(&Example) -> cognate_core::Result<M::Input> + Send + 'a,
+    {
+        let examples = examples.into_iter();
+        let total = examples.len();
         let settings = Settings::current();
         let usage = UsageTracker::new();
         let metric_usage = UsageTracker::new();
@@ -177,10 +233,10 @@ impl<Me: Metric> Evaluate<Me> {
         let (program_settings, metric_settings) = (counted(&usage), counted(&metric_usage));
         let metric = &self.metric;
         let failure_score = self.failure_score;
-        let inner = futures::stream::iter(dataset.iter().enumerate())
+        let inner = futures::stream::iter(examples.enumerate())
             .map(move |(index, example)| {
                 // The input is built here, synchronously, so the future owns it.
-                let input = to_input(example);
+                let input = to_input(&example);
                 let (program_settings, metric_settings) = (program_settings.clone(), metric_settings.clone());
                 async move {
                     let started = Instant::now();
@@ -190,17 +246,18 @@ impl<Me: Metric> Evaluate<Me> {
                         Ok(input) => {
                             match program_settings.scope(module.forward(input)).await.and_then(into_prediction) {
                                 Err(e) => (None, fail(Stage::Module, e), None),
-                                Ok(prediction) => match metric_settings.scope(metric.score(example, &prediction)).await
-                                {
-                                    Ok(score) => (Some(prediction), None, Some(score)),
-                                    Err(e) => (Some(prediction), fail(Stage::Metric, e), None),
-                                },
+                                Ok(prediction) => {
+                                    match metric_settings.scope(metric.score(&example, &prediction)).await {
+                                        Ok(score) => (Some(prediction), None, Some(score)),
+                                        Err(e) => (Some(prediction), fail(Stage::Metric, e), None),
+                                    }
+                                }
                             }
                         }
                     };
                     Record {
                         index,
-                        example: example.clone(),
+                        example,
                         prediction,
                         error,
                         score: score.unwrap_or_else(|| Score::new(failure_score)),
@@ -212,12 +269,15 @@ impl<Me: Metric> Evaluate<Me> {
             .boxed();
         EvaluationStream {
             inner: Some(inner),
-            examples: dataset.len(),
+            examples: total,
             concurrency: self.concurrency,
             max_errors: self.max_errors,
-            completed: 0,
-            errors: 0,
-            exceeded: false,
+            infra_policy: self.infra_policy,
+            max_infra_errors: self.infra_policy.max_failures(total),
+            totals: Totals::default(),
+            budget_errors: 0,
+            stop: None,
+            first_infra: None,
             usage,
             metric_usage,
             started: Instant::now(),
@@ -228,27 +288,42 @@ impl<Me: Metric> Evaluate<Me> {
         let mut progress = Progress::start(stream.examples, stream.concurrency, self.progress);
         let mut slots: Vec<Option<Record>> = (0..stream.examples).map(|_| None).collect();
         while let Some(record) = stream.next().await {
-            progress.record(&record);
+            progress.record(&record, &stream.totals);
             let index = record.index;
-            slots[index] = Some(record);
-        }
-        progress.finish(stream.exceeded);
-        let records: Vec<Record> = slots.into_iter().flatten().collect();
-        let summary = Summary::from_records(
-            stream.examples,
-            &records,
-            stream.usage(),
-            stream.metric_usage(),
-            stream.started.elapsed(),
-        );
-        let result = EvaluationResult { records, summary };
-        match (stream.exceeded, stream.max_errors) {
-            (true, Some(max_errors)) => {
-                Err(Error::TooManyErrors { errors: stream.errors, max_errors, partial: Box::new(result) })
+            if let Some(slot) = slots.get_mut(index) {
+                *slot = Some(record);
             }
-            _ => Ok(result),
+        }
+        progress.finish(&stream.totals, stream.stop.is_some());
+        let records: Vec<Record> = slots.into_iter().flatten().collect();
+        let summary = stream.summary();
+        let partial = Box::new(EvaluationResult { records, summary });
+        match stream.stop {
+            None => Ok(*partial),
+            Some(Stop::Budget) => Err(Error::TooManyErrors {
+                errors: stream.budget_errors,
+                max_errors: stream.max_errors.unwrap_or_default(),
+                partial,
+            }),
+            Some(Stop::Infrastructure) => Err(Error::Infrastructure {
+                infra_errors: stream.totals.infra_errors,
+                examples: stream.examples,
+                completed: stream.totals.completed,
+                max_fraction: stream.infra_policy.max_fraction().unwrap_or_default(),
+                first: stream.first_infra.clone().unwrap_or_else(|| unreachable!("stopped on an infrastructure error")),
+                partial,
+            }),
         }
     }
+}
+
+/// Why an [`EvaluationStream`] stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// More than `max_errors` failures.
+    Budget,
+    /// More infrastructure failures than the policy allows.
+    Infrastructure,
 }
 
 /// A module's output as a [`Prediction`]: a `Prediction` as is, anything else through serde
@@ -266,16 +341,21 @@ fn into_prediction<O: Serialize + 'static>(output: O) -> cognate_core::Result<Pr
 
 /// The records of an evaluation as they complete, from [`Evaluate::stream`].
 ///
-/// Besides the records it tells the running totals: errors so far, whether the error budget
-/// was exceeded, and LM usage.
+/// Besides the records it tells the running totals: errors so far, whether the evaluation
+/// stopped early, LM usage, and a [`Summary`] of what was yielded. It keeps no records.
 pub struct EvaluationStream<'a> {
     inner: Option<BoxStream<'a, Record>>,
     examples: usize,
     concurrency: usize,
     max_errors: Option<usize>,
-    completed: usize,
-    errors: usize,
-    exceeded: bool,
+    infra_policy: InfraPolicy,
+    max_infra_errors: Option<usize>,
+    totals: Totals,
+    /// Failures counted against `max_errors`: program failures, and infrastructure ones
+    /// under `CountAsZero`.
+    budget_errors: usize,
+    stop: Option<Stop>,
+    first_infra: Option<Arc<cognate_core::Error>>,
     usage: UsageTracker,
     metric_usage: UsageTracker,
     started: Instant,
@@ -289,17 +369,33 @@ impl EvaluationStream<'_> {
 
     /// Records yielded so far.
     pub fn completed(&self) -> usize {
-        self.completed
+        self.totals.completed
     }
 
-    /// Failed records yielded so far.
+    /// Records yielded so far that failed for program reasons.
     pub fn errors(&self) -> usize {
-        self.errors
+        self.totals.errors
+    }
+
+    /// Records yielded so far that failed for infrastructure reasons.
+    pub fn infra_errors(&self) -> usize {
+        self.totals.infra_errors
     }
 
     /// Whether the stream stopped because more than `max_errors` examples failed.
     pub fn budget_exceeded(&self) -> bool {
-        self.exceeded
+        self.stop == Some(Stop::Budget)
+    }
+
+    /// Whether the stream stopped because more examples hit infrastructure errors than the
+    /// [`InfraPolicy`] allows ([`first_infra_error`](Self::first_infra_error) says what).
+    pub fn infra_exceeded(&self) -> bool {
+        self.stop == Some(Stop::Infrastructure)
+    }
+
+    /// The first infrastructure error seen, if any.
+    pub fn first_infra_error(&self) -> Option<&cognate_core::Error> {
+        self.first_infra.as_deref()
     }
 
     /// The module's LM usage so far.
@@ -311,15 +407,22 @@ impl EvaluationStream<'_> {
     pub fn metric_usage(&self) -> UsageSnapshot {
         self.metric_usage.snapshot()
     }
+
+    /// The totals of the records yielded so far (scores, errors, usage, wall time), under the
+    /// evaluation's [`InfraPolicy`]; after the last record, the evaluation's summary.
+    pub fn summary(&self) -> Summary {
+        Summary::from_totals(self.examples, &self.totals, self.usage(), self.metric_usage(), self.started.elapsed())
+    }
 }
 
 impl std::fmt::Debug for EvaluationStream<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EvaluationStream")
             .field("examples", &self.examples)
-            .field("completed", &self.completed)
-            .field("errors", &self.errors)
-            .field("budget_exceeded", &self.exceeded)
+            .field("completed", &self.totals.completed)
+            .field("errors", &self.totals.errors)
+            .field("infra_errors", &self.totals.infra_errors)
+            .field("stop", &self.stop)
             .finish_non_exhaustive()
     }
 }
@@ -338,12 +441,21 @@ impl Stream for EvaluationStream<'_> {
             }
             Poll::Ready(Some(record)) => record,
         };
-        this.completed += 1;
-        if record.is_error() {
-            this.errors += 1;
-            if this.max_errors.is_some_and(|max| this.errors > max) {
-                // Abandon the calls in flight; issue no more.
-                this.exceeded = true;
+        this.totals.add(&record, this.infra_policy.excludes());
+        if let Some(failure) = &record.error {
+            let infra = failure.is_infrastructure();
+            if infra && this.first_infra.is_none() {
+                this.first_infra = Some(failure.error.clone());
+            }
+            if !infra || !this.infra_policy.excludes() {
+                this.budget_errors += 1;
+            }
+            // Abandon the calls in flight and issue no more once a limit is passed.
+            if this.max_infra_errors.is_some_and(|max| this.totals.infra_errors > max) {
+                this.stop = Some(Stop::Infrastructure);
+                this.inner = None;
+            } else if this.max_errors.is_some_and(|max| this.budget_errors > max) {
+                this.stop = Some(Stop::Budget);
                 this.inner = None;
             }
         }
@@ -352,7 +464,7 @@ impl Stream for EvaluationStream<'_> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         match &self.inner {
-            Some(_) => (0, Some(self.examples - self.completed)),
+            Some(_) => (0, Some(self.examples - self.totals.completed)),
             None => (0, Some(0)),
         }
     }

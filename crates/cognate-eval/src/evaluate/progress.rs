@@ -5,14 +5,11 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::record::Record;
+use super::record::{Record, Totals};
 
 pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     total: usize,
-    done: usize,
-    errors: usize,
-    score: f64,
 }
 
 impl Progress {
@@ -27,38 +24,41 @@ impl Progress {
             }
             bar
         });
-        Progress { bar, total, done: 0, errors: 0, score: 0.0 }
+        Progress { bar, total }
     }
 
-    pub(crate) fn record(&mut self, record: &Record) {
-        self.done += 1;
-        self.score += record.score.value;
+    /// Reports `record`, already added to `totals`.
+    pub(crate) fn record(&mut self, record: &Record, totals: &Totals) {
         match &record.error {
             Some(failure) => {
-                self.errors += 1;
-                tracing::debug!(target: "cognate::evaluate", index = record.index, score = record.score.value, error = %failure, "example failed");
+                tracing::debug!(target: "cognate::evaluate", index = record.index, score = record.score.value,
+                    infrastructure = failure.is_infrastructure(), error = %failure, "example failed");
             }
             None => {
                 tracing::debug!(target: "cognate::evaluate", index = record.index, score = record.score.value, "example scored");
             }
         }
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("average {:.3}, {} errors", self.score / self.done as f64, self.errors));
+            let mut message = format!("average {:.3}, {} errors", totals.average(), totals.errors);
+            if totals.infra_errors > 0 {
+                message.push_str(&format!(", {} infrastructure errors", totals.infra_errors));
+            }
+            bar.set_message(message);
             bar.inc(1);
         }
     }
 
-    pub(crate) fn finish(self, stopped_early: bool) {
+    pub(crate) fn finish(self, totals: &Totals, stopped_early: bool) {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
-        let average = if self.done == 0 { 0.0 } else { self.score / self.done as f64 };
         tracing::info!(
             target: "cognate::evaluate",
             examples = self.total,
-            completed = self.done,
-            errors = self.errors,
-            average,
+            completed = totals.completed,
+            errors = totals.errors,
+            infra_errors = totals.infra_errors,
+            average = totals.average(),
             stopped_early,
             "evaluation finished"
         );

@@ -45,6 +45,15 @@ pub struct Failure {
     pub error: Arc<cognate_core::Error>,
 }
 
+impl Failure {
+    /// Whether the failure is an infrastructure error (the LM call failed; see
+    /// [`cognate_core::Error::is_infrastructure`]) in the module or the metric. Building the
+    /// input never fails for infrastructure reasons.
+    pub fn is_infrastructure(&self) -> bool {
+        self.stage != Stage::Input && self.error.is_infrastructure()
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed: {}", self.stage.as_str(), self.error)
@@ -62,21 +71,28 @@ pub struct Record {
     pub prediction: Option<Prediction>,
     /// The failure, if any; the score is then the evaluation's `failure_score`.
     pub error: Option<Failure>,
-    /// The metric's score, or the failure score.
+    /// The metric's score, or the failure score (for an infrastructure failure left out of
+    /// the totals by the [`InfraPolicy`](super::InfraPolicy), that score counts nowhere).
     pub score: Score,
     /// How long the module and metric took for this example.
     pub elapsed: Duration,
 }
 
 impl Record {
-    /// Whether the example failed.
+    /// Whether the example failed (for any reason).
     pub fn is_error(&self) -> bool {
         self.error.is_some()
     }
 
+    /// Whether the example failed for infrastructure reasons (see
+    /// [`Failure::is_infrastructure`]).
+    pub fn is_infrastructure_error(&self) -> bool {
+        self.error.as_ref().is_some_and(Failure::is_infrastructure)
+    }
+
     /// The record as the JSON object written to JSON Lines exports:
     /// `{"index", "example", "prediction", "score", "feedback", "error", "elapsed_ms"}`, where
-    /// `error` is `null` or `{"stage", "message"}`.
+    /// `error` is `null` or `{"stage", "message", "infrastructure"}`.
     pub fn to_json(&self) -> Value {
         json!({
             "index": self.index,
@@ -84,7 +100,7 @@ impl Record {
             "prediction": self.prediction.as_ref().map(|p| Value::Object(p.data.clone())),
             "score": self.score.value,
             "feedback": self.score.feedback,
-            "error": self.error.as_ref().map(|e| json!({"stage": e.stage.as_str(), "message": e.error.to_string()})),
+            "error": self.error.as_ref().map(|e| json!({"stage": e.stage.as_str(), "message": e.error.to_string(), "infrastructure": e.is_infrastructure()})),
             "elapsed_ms": self.elapsed.as_secs_f64() * 1000.0,
         })
     }
@@ -97,11 +113,21 @@ pub struct Summary {
     pub examples: usize,
     /// Examples evaluated (fewer than `examples` when the error budget stopped the run).
     pub completed: usize,
-    /// Evaluated examples that failed (scored with the failure score).
+    /// Evaluated examples that failed for program reasons (input, unparsable reply, output
+    /// conversion, metric), scored with the failure score.
     pub errors: usize,
-    /// The sum of the scores of evaluated examples.
+    /// Evaluated examples whose LM call (the module's or the metric's) failed for
+    /// infrastructure reasons (see [`Failure::is_infrastructure`]). Left out of the score
+    /// unless the policy is [`InfraPolicy::CountAsZero`](super::InfraPolicy::CountAsZero).
+    #[serde(default)]
+    pub infra_errors: usize,
+    /// Evaluated examples whose score is in the total: `completed`, minus the infrastructure
+    /// failures when the policy leaves them out.
+    #[serde(default)]
+    pub scored: usize,
+    /// The sum of the scores of the scored examples.
     pub total_score: f64,
-    /// `total_score / completed` (0 when nothing was evaluated). DSPy reports this times 100.
+    /// `total_score / scored` (0 when nothing was scored). DSPy reports this times 100.
     pub average_score: f64,
     /// LM calls made by the module (through the settings' LM), failed ones included.
     pub lm_calls: u64,
@@ -122,21 +148,21 @@ impl Summary {
         self.average_score * 100.0
     }
 
-    pub(crate) fn from_records(
+    pub(crate) fn from_totals(
         examples: usize,
-        records: &[Record],
+        totals: &Totals,
         usage: UsageSnapshot,
         metric_usage: UsageSnapshot,
         wall_time: Duration,
     ) -> Self {
-        let total_score: f64 = records.iter().map(|r| r.score.value).sum();
-        let completed = records.len();
         Summary {
             examples,
-            completed,
-            errors: records.iter().filter(|r| r.is_error()).count(),
-            total_score,
-            average_score: if completed == 0 { 0.0 } else { total_score / completed as f64 },
+            completed: totals.completed,
+            errors: totals.errors,
+            infra_errors: totals.infra_errors,
+            scored: totals.scored,
+            total_score: totals.total_score,
+            average_score: totals.average(),
             lm_calls: usage.calls,
             prompt_tokens: usage.prompt_tokens,
             completion_tokens: usage.completion_tokens,
@@ -150,15 +176,22 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "average score {:.3} ({:.1}%) over {} of {} examples, {} errors; {} LM calls, {} prompt + {} completion tokens",
+            "average score {:.3} ({:.1}%) over {} of {} examples, {} errors",
             self.average_score,
             self.percent(),
-            self.completed,
+            self.scored,
             self.examples,
             self.errors,
-            self.lm_calls,
-            self.prompt_tokens,
-            self.completion_tokens
+        )?;
+        if self.infra_errors > 0 {
+            let counted = self.scored + self.infra_errors > self.completed;
+            let how = if counted { "scored as failures" } else { "not scored" };
+            write!(f, ", {} infrastructure errors ({how})", self.infra_errors)?;
+        }
+        write!(
+            f,
+            "; {} LM calls, {} prompt + {} completion tokens",
+            self.lm_calls, self.prompt_tokens, self.completion_tokens
         )?;
         if self.metric_usage.calls > 0 {
             write!(
@@ -169,6 +202,37 @@ impl fmt::Display for Summary {
             )?;
         }
         write!(f, "; {:.2} s", self.wall_time.as_secs_f64())
+    }
+}
+
+/// Running totals of an evaluation under an [`InfraPolicy`](super::InfraPolicy).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Totals {
+    pub(crate) completed: usize,
+    pub(crate) errors: usize,
+    pub(crate) infra_errors: usize,
+    pub(crate) scored: usize,
+    pub(crate) total_score: f64,
+}
+
+impl Totals {
+    /// Adds `record`; `exclude_infra` leaves infrastructure failures out of the score.
+    pub(crate) fn add(&mut self, record: &Record, exclude_infra: bool) {
+        self.completed += 1;
+        let infra = record.is_infrastructure_error();
+        if infra {
+            self.infra_errors += 1;
+        } else if record.is_error() {
+            self.errors += 1;
+        }
+        if !(infra && exclude_infra) {
+            self.scored += 1;
+            self.total_score += record.score.value;
+        }
+    }
+
+    pub(crate) fn average(&self) -> f64 {
+        if self.scored == 0 { 0.0 } else { self.total_score / self.scored as f64 }
     }
 }
 

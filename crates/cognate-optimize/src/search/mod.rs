@@ -44,7 +44,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use cognate_core::Example;
-use cognate_eval::{Evaluate, Metric};
+use cognate_eval::{Evaluate, InfraPolicy, Metric};
 use cognate_runtime::variable::{Configuration, SearchSpace};
 use cognate_runtime::{Component, Module};
 use serde::de::DeserializeOwned;
@@ -60,7 +60,11 @@ use crate::{Checkpoint, Error, OptimizationReport, Optimized, Result, Trial};
 /// Each trial applies a configuration to a clone of the program and runs
 /// [`Evaluate`] with the metric on the training set; the trial's score is the average score
 /// as a percentage (DSPy's scale), maximized. A configuration proposed again (common with
-/// few categorical variables) reuses its earlier score without calling the LM.
+/// few categorical variables) reuses its earlier score without calling the LM. An LM outage
+/// never scores a trial as bad: under the default [`InfraPolicy`] examples that hit
+/// infrastructure errors are left out of the trial's score, and the search fails with
+/// [`Error::Eval`]([`cognate_eval::Error::Infrastructure`]) when more than 5% of a trial's
+/// examples hit one (see [`with_infra_policy`](Self::with_infra_policy)).
 ///
 /// Defaults: [`Sampler::tpe`] (Optuna's defaults), 30 trials (the whole grid for
 /// [`Sampler::Grid`]), seed 0, evaluation concurrency 16, no checkpoint.
@@ -134,6 +138,14 @@ impl<Me: Metric> VariableSearch<Me> {
         self
     }
 
+    /// Sets what examples that hit infrastructure errors do in each trial's evaluation
+    /// (default [`InfraPolicy::Fail`] above 5%).
+    #[must_use]
+    pub fn with_infra_policy(mut self, policy: InfraPolicy) -> Self {
+        self.evaluate = self.evaluate.with_infra_policy(policy);
+        self
+    }
+
     /// Sets how many proposals breaking a constraint are rejected per trial (default 1000).
     #[must_use]
     pub fn with_max_rejections(mut self, max_rejections: usize) -> Self {
@@ -173,7 +185,8 @@ impl<Me: Metric> VariableSearch<Me> {
     /// # Errors
     /// [`Error::Config`] for an empty training set; [`Error::Program`] when the sampler finds
     /// no configuration satisfying the constraints or a configuration cannot be applied;
-    /// [`Error::Eval`] when an evaluation exceeds its error budget; checkpoint errors.
+    /// [`Error::Eval`] when an evaluation exceeds its error budget or fails for infrastructure
+    /// reasons; checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the trial in flight; finished trials are in the

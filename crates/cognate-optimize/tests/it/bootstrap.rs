@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use cognate::core::{Example, LmError, Prediction, Usage};
-use cognate::eval::Score;
+use cognate::eval::{InfraPolicy, Score};
 use cognate::optimize::{BootstrapFewShot, Error};
 use cognate::prelude::*;
 use cognate_testing::MockLm;
@@ -174,12 +174,19 @@ async fn max_errors_stops_the_compile_and_fewer_errors_are_tolerated() {
             }
         }))
     };
-    let strict = BootstrapFewShot::new(exact).with_max_errors(2).with_max_labeled_demos(0);
+    // LM failures counted as errors, as DSPy counts them.
+    let strict = BootstrapFewShot::new(exact)
+        .with_max_errors(2)
+        .with_max_labeled_demos(0)
+        .with_infra_policy(InfraPolicy::CountAsZero);
     let err = with_lm(failing()).scope(strict.compile(&Simple::new(), &data)).await.unwrap_err();
     assert!(matches!(err, Error::TooManyErrors { errors: 2, max_errors: 2, .. }), "{err}");
 
-    let lenient =
-        BootstrapFewShot::new(exact).with_max_errors(3).with_max_labeled_demos(0).with_max_bootstrapped_demos(2);
+    let lenient = BootstrapFewShot::new(exact)
+        .with_max_errors(3)
+        .with_max_labeled_demos(0)
+        .with_max_bootstrapped_demos(2)
+        .with_infra_policy(InfraPolicy::CountAsZero);
     let compiled = with_lm(failing()).scope(lenient.compile(&Simple::new(), &data)).await.unwrap();
     let trials = &compiled.report.trials;
     assert_eq!(trials.len(), 4);
@@ -194,7 +201,12 @@ async fn a_metric_error_counts_as_an_error() {
         Err(cognate::Error::Lm(LmError::Other("judge down".into())))
     };
     let err = with_lm(oracle())
-        .scope(BootstrapFewShot::new(metric).with_max_errors(1).compile(&Simple::new(), &data))
+        .scope(
+            BootstrapFewShot::new(metric)
+                .with_max_errors(1)
+                .with_infra_policy(InfraPolicy::CountAsZero)
+                .compile(&Simple::new(), &data),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("judge down"), "{err}");

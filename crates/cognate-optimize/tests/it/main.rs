@@ -3,6 +3,7 @@
 mod bootstrap;
 mod common;
 mod ensemble;
+mod infra;
 mod labeled;
 mod parity;
 mod random_search;

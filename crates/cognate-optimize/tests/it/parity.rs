@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use cognate::core::{Example, LmError, Prediction};
+use cognate::core::{Example, Prediction};
 use cognate::eval::Score;
 use cognate::optimize::pyrandom::PyRandom;
 use cognate::optimize::{BootstrapFewShot, BootstrapFewShotWithRandomSearch, LabeledFewShot};
@@ -33,7 +33,9 @@ fn trainset(fixtures: &Value) -> Vec<Example> {
 fn exact(example: &Example, prediction: &Prediction) -> cognate::Result<Score> {
     let answer = prediction.get("answer").and_then(Value::as_str).unwrap_or_default();
     if answer.contains("error") {
-        return Err(cognate::Error::Lm(LmError::Other("metric failure requested by the script".into())));
+        // The script's metric raises: a failure of the program, not of the LM.
+        let source = <serde_json::Error as serde::de::Error>::custom("metric failure requested by the script");
+        return Err(cognate::Error::Conversion { what: "the metric's input".into(), source });
     }
     Ok(Score::from(example.get("answer") == prediction.get("answer")))
 }

@@ -20,20 +20,24 @@ pub enum Failure {
     Status500,
     /// Close the connection without writing a response.
     DropConnection,
+    /// One of `429` (`Retry-After: 1`), `500` and a dropped connection, chosen per request
+    /// (reproducibly, from the request's number): a flaky provider.
+    Mixed,
 }
 
 impl std::str::FromStr for Failure {
     type Err = String;
 
-    /// Parses `429`, `429:<secs>`, `500` or `drop`.
+    /// Parses `429`, `429:<secs>`, `500`, `drop` or `mixed`.
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "500" => Ok(Failure::Status500),
+            "mixed" => Ok(Failure::Mixed),
             "drop" => Ok(Failure::DropConnection),
             "429" => Ok(Failure::Status429 { retry_after_secs: 1 }),
             _ => match s.strip_prefix("429:").map(str::parse) {
                 Some(Ok(retry_after_secs)) => Ok(Failure::Status429 { retry_after_secs }),
-                _ => Err(format!("unknown failure `{s}`: expected 429, 429:<secs>, 500 or drop")),
+                _ => Err(format!("unknown failure `{s}`: expected 429, 429:<secs>, 500, drop or mixed")),
             },
         }
     }
@@ -62,15 +66,24 @@ pub enum FailurePlan {
 }
 
 impl FailurePlan {
-    /// The failure for the `index`-th chat request (from 1), if any.
+    /// The failure for the `index`-th chat request (from 1), if any; never
+    /// [`Failure::Mixed`], which is resolved to one of its three failures.
     pub fn failure_for(&self, index: u64) -> Option<Failure> {
-        match *self {
+        let failure = match *self {
             FailurePlan::Every { n, failure } => (n > 0 && index % n == 0).then_some(failure),
             FailurePlan::Random { probability, seed, failure } => {
                 let draw = Rng::new(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407)).unit();
                 (draw < probability).then_some(failure)
             }
-        }
+        };
+        failure.map(|failure| match failure {
+            Failure::Mixed => match index % 3 {
+                0 => Failure::Status429 { retry_after_secs: 1 },
+                1 => Failure::Status500,
+                _ => Failure::DropConnection,
+            },
+            other => other,
+        })
     }
 }
 
@@ -170,10 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn mixed_failures_resolve_to_all_three_kinds() {
+        let plan = FailurePlan::Every { n: 1, failure: Failure::Mixed };
+        let kinds: Vec<Failure> = (1..=3).filter_map(|i| plan.failure_for(i)).collect();
+        assert_eq!(kinds, [Failure::Status500, Failure::DropConnection, Failure::Status429 { retry_after_secs: 1 }]);
+    }
+
+    #[test]
     fn failures_parse() {
         assert_eq!("429:7".parse(), Ok(Failure::Status429 { retry_after_secs: 7 }));
         assert_eq!("500".parse(), Ok(Failure::Status500));
         assert_eq!("drop".parse(), Ok(Failure::DropConnection));
+        assert_eq!("mixed".parse(), Ok(Failure::Mixed));
         assert!("418".parse::<Failure>().is_err());
     }
 }

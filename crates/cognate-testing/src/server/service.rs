@@ -231,6 +231,7 @@ fn inject(failure: Failure) -> Reply {
         Failure::Status500 => {
             Ok(error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "mock internal server error"))
         }
-        Failure::DropConnection => Err(DropConnection),
+        // `FailurePlan::failure_for` resolves `Mixed`; drop if one arrives anyway.
+        Failure::DropConnection | Failure::Mixed => Err(DropConnection),
     }
 }
