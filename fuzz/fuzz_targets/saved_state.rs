@@ -20,9 +20,21 @@ struct QA {
 }
 
 #[program]
+#[derive(Clone)]
 struct Pipeline {
     first: Predict<QA>,
     second: ChainOfThought<QA>,
+}
+
+impl Module for Pipeline {
+    type Input = QAInput;
+    type Output = String;
+
+    async fn forward(&self, input: QAInput) -> cognate::Result<String> {
+        let first = self.first.forward(input.clone()).await?;
+        let second = self.second.forward(input).await?;
+        Ok(format!("{} {}", first.answer, second.answer))
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
