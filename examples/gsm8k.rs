@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
                            "attempts": report.trials.len() },
             "program": compiled.program.save_to_string(),
         });
-        std::fs::write(&out, serde_json::to_string_pretty(&summary)?)?;
+        cognate::fs::write_atomic(&out, serde_json::to_string_pretty(&summary)?)?;
         println!("\nwrote {out}");
     }
     Ok(())

@@ -244,7 +244,7 @@ impl Predictor {
             Err(Error::Parse(err)) => match adapter.fallback() {
                 Some(fallback) => {
                     tracing::debug!(target: "cognate::lm", adapter = adapter.name(), fallback = fallback.name(),
-                        error = %err.message(), "reply did not parse; retrying with the fallback adapter");
+                        error = %err, "reply did not parse; retrying with the fallback adapter");
                     self.call_with_adapter(&lm, AdapterHandle::Static(fallback), &inputs, &config).await?
                 }
                 None => return Err(Error::Parse(err)),
