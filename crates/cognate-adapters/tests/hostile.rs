@@ -120,7 +120,9 @@ fn the_deepest_accepted_values_fit_a_small_stack() {
     for depth in [120, 240, 249] {
         for deep in [nested("[", "1", "]", depth), nested("{\"a\": ", "1", "}", depth), nested("(", "1", ",)", depth)] {
             let chat = format!("[[ ## answer ## ]]\n{deep}\n\n[[ ## completed ## ]]");
-            for signature in ["q -> answer: list[int]", "q -> answer: dict[str, int]", "q -> answer", "q -> answer: int"] {
+            for signature in
+                ["q -> answer: list[int]", "q -> answer: dict[str, int]", "q -> answer", "q -> answer: int"]
+            {
                 parse_kind(&ChatAdapter, signature, chat.clone());
                 parse_kind(&JsonAdapter, signature, format!("{{\"answer\": {deep}}}"));
                 parse_kind(&XmlAdapter, signature, format!("<answer>{deep}</answer>"));
