@@ -40,7 +40,7 @@ impl Parser<'_> {
                 // `[{"a": 1 "a": 2}]`: a repeated key starts the next object of the array.
                 self.idx = rollback - 1;
                 self.s.insert(rollback, '{');
-                self.lookup.borrow_mut().edited(self.s.len(), rollback + 1);
+                self.lookup.borrow_mut().edited(&self.s, rollback + 1);
                 break;
             }
             self.skip_ws_and_comments();
@@ -113,7 +113,7 @@ impl Parser<'_> {
             let normalized: Vec<char> = attempted.replace("\\\"", "\"").replace("\\'", "'").chars().collect();
             let region_end = start - 1 + normalized.len();
             self.s.splice(start - 1..attempted_end, normalized);
-            self.lookup.borrow_mut().edited(self.s.len(), region_end);
+            self.lookup.borrow_mut().edited(&self.s, region_end);
             self.idx = start;
             self.ctx.push(Ctx::Key);
             let repaired = self.parse_object();

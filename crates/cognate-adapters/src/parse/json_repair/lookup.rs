@@ -54,15 +54,25 @@ impl Lookup {
         len
     }
 
-    /// Records that `s[region]` was just rewritten (the text now has `len` characters): entries
-    /// for positions after the region stay, the rest are recomputed when needed.
-    pub(super) fn edited(&mut self, len: usize, region_end: usize) {
+    /// Records that `s[..region_end]` was just edited (at some position after which nothing
+    /// else changed): entries for positions after the edited region stay, the rest are
+    /// recomputed when needed.
+    pub(super) fn edited(&mut self, s: &[char], region_end: usize) {
+        let len = s.len();
         let tail = len.saturating_sub(region_end);
         for table in &mut self.tables {
             table.next.truncate(tail + 1);
         }
-        // The run before the first character after the region may have changed too.
+        // A backslash run counted before the edit may have reached back into the region: the
+        // runs before the positions of the run of backslashes that starts the tail (and just
+        // after it) are recounted.
         self.runs.truncate(tail);
+        let run = s[region_end.min(len)..].iter().take_while(|&&c| c == '\\').count();
+        for q in region_end..=(region_end + run).min(len) {
+            if let Some(entry) = self.runs.get_mut(len - q) {
+                *entry = UNKNOWN;
+            }
+        }
     }
 
     /// The number of backslashes just before `q`, memoized.
@@ -115,7 +125,7 @@ mod tests {
 
     #[test]
     fn matches_a_direct_scan_across_edits() {
-        let mut s: Vec<char> = r#"ab\"c"d\\"e{f"g\\\"h'i"j{"k":1}"#.chars().collect();
+        let mut s: Vec<char> = r#"ab\"c"d\\"e{f"g\\\"h'i"j{"k":1}\\\""#.chars().collect();
         let mut lookup = Lookup::default();
         let sets: [&[char]; 3] = [&['"'], &['"', '\'', '{'], &['}']];
         let check = |lookup: &mut Lookup, s: &[char]| {
@@ -132,11 +142,17 @@ mod tests {
         check(&mut lookup, &s);
         // json_repair's edits: a `{` inserted, then a region rewritten without escapes.
         s.insert(12, '{');
-        lookup.edited(s.len(), 13);
+        lookup.edited(&s, 13);
         check(&mut lookup, &s);
         let replaced: Vec<char> = "\"x\":".chars().collect();
         s.splice(3..9, replaced.clone());
-        lookup.edited(s.len(), 3 + replaced.len());
+        lookup.edited(&s, 3 + replaced.len());
+        check(&mut lookup, &s);
+        // An insertion inside a run of backslashes cuts the runs counted before it: `\\\\\\"`
+        // (escaped quote) becomes `\\{\\\\"` (unescaped).
+        let run = s.windows(4).position(|w| w == ['\\', '\\', '\\', '"']).unwrap();
+        s.insert(run + 1, '{');
+        lookup.edited(&s, run + 2);
         check(&mut lookup, &s);
     }
 }
