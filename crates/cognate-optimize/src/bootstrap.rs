@@ -392,9 +392,6 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                                 trial.prompt_tokens = record.prompt_tokens;
                                 trial.completion_tokens = record.completion_tokens;
                                 trial.wall_time = attempt_started.elapsed();
-                                report.lm_calls += trial.lm_calls;
-                                report.prompt_tokens += trial.prompt_tokens;
-                                report.completion_tokens += trial.completion_tokens;
                                 report.push(trial);
                                 continue;
                             }
@@ -433,9 +430,6 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     trial.completion_tokens = record.completion_tokens;
                     trial.wall_time = attempt_started.elapsed();
                 }
-                report.lm_calls += trial.lm_calls;
-                report.prompt_tokens += trial.prompt_tokens;
-                report.completion_tokens += trial.completion_tokens;
                 report.push(trial);
                 if record.success {
                     for (path, demos) in record.demos {

@@ -350,9 +350,6 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                 trial.completion_tokens = record.completion_tokens;
                 trial.wall_time = candidate_started.elapsed();
             }
-            report.lm_calls += trial.lm_calls;
-            report.prompt_tokens += trial.prompt_tokens;
-            report.completion_tokens += trial.completion_tokens;
             let index = report.push(trial);
             tracing::info!(target: "cognate::optimize", seed, score = record.score, resumed, "candidate evaluated");
             if best.as_ref().is_none_or(|(score, _)| record.score > *score) {

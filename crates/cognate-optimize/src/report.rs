@@ -92,8 +92,12 @@ impl OptimizationReport {
         OptimizationReport { optimizer: optimizer.into(), ..OptimizationReport::default() }
     }
 
-    /// Appends a trial and returns its index.
+    /// Appends a trial, adds its LM calls and tokens to the report's totals, and returns its
+    /// index.
     pub fn push(&mut self, trial: Trial) -> usize {
+        self.lm_calls += trial.lm_calls;
+        self.prompt_tokens += trial.prompt_tokens;
+        self.completion_tokens += trial.completion_tokens;
         self.trials.push(trial);
         self.trials.len() - 1
     }

@@ -267,9 +267,6 @@ impl<Me: Metric> VariableSearch<Me> {
                 optimizer = "VariableSearch", trial = index, score, resumed = trial.resumed,
                 config = %trial.config, "trial finished"
             );
-            report.lm_calls += trial.lm_calls;
-            report.prompt_tokens += trial.prompt_tokens;
-            report.completion_tokens += trial.completion_tokens;
             report.push(trial);
             study.tell(config, score);
         }
