@@ -214,3 +214,18 @@ mod properties {
         }
     }
 }
+
+/// Inputs the fuzz targets found to stall a parser (`fuzz/artifacts/`), kept as regressions:
+/// each must parse (or fail) at once. Before the fix, the first took 14 s in a release build
+/// and the synthetic one, which nests the same pattern 40 deep, about 2^40 re-reads.
+#[test]
+fn fuzz_found_stalls_finish() {
+    let found = include_bytes!("data/fuzz-regressions/json-nested-objects-read-again");
+    let found = String::from_utf8_lossy(found).into_owned();
+    let synthetic = nested("{ {", "a", "} }", 40);
+    for reply in [found, synthetic] {
+        for adapter in [&ChatAdapter as &'static dyn Adapter, &JsonAdapter, &XmlAdapter] {
+            parse_kind(adapter, "q -> answer, items: list[int]", reply.clone());
+        }
+    }
+}

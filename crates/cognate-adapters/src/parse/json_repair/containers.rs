@@ -100,10 +100,17 @@ impl Parser<'_> {
 
     /// `{"a", "b"}` (a Python set, or an object whose members lost their values) is read as
     /// an array, as json_repair does.
+    ///
+    /// Reading an object again can nest (json_repair is exponential on `{{{{...` with no
+    /// colons), so every attempt is charged to the scan budget; once it is spent the object
+    /// stays as read.
     fn repair_empty_object(&mut self, start: usize) -> Option<Value> {
         let end = (self.idx - 1).min(self.s.len());
         // `{\"key\": 1}`: an object whose quotes were escaped is read again without the escapes.
         let attempted_end = (self.idx + 1).min(self.s.len());
+        if !self.spend(attempted_end + 1 - start) {
+            return None;
+        }
         let attempted: String = self.s[start - 1..attempted_end].iter().collect();
         let inner = attempted[1..].strip_suffix('}').unwrap_or(&attempted[1..]);
         let inner = inner.trim_start_matches(py_isspace);

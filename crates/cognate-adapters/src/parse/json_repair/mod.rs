@@ -117,10 +117,10 @@ const DELIMS: [char; 4] = ['"', '\'', '\u{201c}', '\u{201d}'];
 /// Nesting budget (values, objects and arrays count one each), like Python's recursion limit.
 const MAX_DEPTH: usize = 500;
 /// The look-aheads that match brackets to answer a question about what follows (is this `(`
-/// a tuple? is this object continued?) may examine, in all, this many characters per input
-/// character (plus [`SCAN_BUDGET_BASE`]). Real replies use a small fraction of it; on long junk
-/// the budget keeps the whole parse linear: once it is spent, a look-ahead answers as if the
-/// text ended where it stopped.
+/// a tuple?), and the repairs that read an object again, may examine, in all, this many
+/// characters per input character (plus [`SCAN_BUDGET_BASE`]). Real replies use a small
+/// fraction of it; on junk the budget keeps the whole parse linear: once it is spent, a
+/// look-ahead answers as if the text ended where it stopped, and an object is not read again.
 const SCAN_BUDGET_PER_CHAR: usize = 4;
 /// See [`SCAN_BUDGET_PER_CHAR`].
 const SCAN_BUDGET_BASE: usize = 1 << 16;
@@ -284,6 +284,17 @@ impl<'a> Parser<'a> {
     /// Charges `n` examined characters to the scan budget.
     fn scanned(&self, n: usize) {
         self.scan_budget.set(self.scan_budget.get().saturating_sub(n));
+    }
+
+    /// Charges `n` characters about to be read again; `false` (charging nothing) when the
+    /// budget cannot cover them.
+    fn spend(&self, n: usize) -> bool {
+        let left = self.scan_budget.get();
+        if n > left {
+            return false;
+        }
+        self.scan_budget.set(left - n);
+        true
     }
 
     fn skip_comment(&mut self) {
