@@ -18,20 +18,25 @@ const ADAPTER: &str = "JSONAdapter";
 /// See [`crate::Adapter::parse`].
 pub fn json(signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
     check_size(ADAPTER, signature, completion)?;
-    // Text nested too deeply to repair is a `TooDeep` error (DSPy lets json_repair's
-    // `ValueError` escape instead).
-    let too_deep = |e: super::json_repair::TooDeep| {
-        error(ADAPTER, ParseErrorKind::TooDeep, signature, completion, None, e.to_string())
-    };
+    // Text nested too deeply to repair, when no object is found either, is a `TooDeep` error
+    // (DSPy lets json_repair's `ValueError` escape instead).
     let mut raw = completion;
-    let mut parsed = Some(loads(completion).map_err(too_deep)?);
+    let whole = loads(completion);
+    let mut too_deep = whole.is_err();
+    let mut parsed = whole.ok();
     if !parsed.as_ref().is_some_and(Value::is_object) {
         if let Some(sub) = first_balanced_object(completion) {
             raw = sub;
-            parsed = Some(loads(sub).map_err(too_deep)?);
+            let inner = loads(sub);
+            too_deep |= inner.is_err();
+            parsed = inner.ok();
         }
     }
     let Some(Value::Object(object)) = parsed else {
+        if too_deep {
+            let detail = super::json_repair::TooDeep.to_string();
+            return Err(error(ADAPTER, ParseErrorKind::TooDeep, signature, raw, None, detail));
+        }
         let detail = "LM response cannot be serialized to a JSON object.".to_string();
         return Err(error(ADAPTER, ParseErrorKind::NotAJsonObject, signature, raw, None, detail));
     };
@@ -95,6 +100,16 @@ mod tests {
         check("q -> a: int, b", "```json\n{\"b\": 2, \"a\": \"3\"}\n```", json!({"a": 3, "b": "2"}));
         check("q -> a: Optional[int]", "{}", json!({"a": null}));
         check("q -> a", "{\"a\": 1}\n{\"z\": 2}", json!({"a": "1"}));
+    }
+
+    #[test]
+    fn too_deep_text_still_yields_an_object_found_in_it() {
+        let s = SignatureDesc::parse("q -> a: int, b").unwrap();
+        let deep = "[".repeat(2_000);
+        let got = json(&s, &format!("{deep} {{\"a\": 1, \"b\": \"x\"}}")).unwrap();
+        assert_eq!(got["a"], 1);
+        let err = json(&s, &deep).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::TooDeep);
     }
 
     #[test]
