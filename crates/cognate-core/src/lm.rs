@@ -170,7 +170,7 @@ pub struct LmResponse {
 /// `Arc<dyn DynLanguageModel>`; [`SharedLm`] is that type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a language model",
-    note = "implement `cognate::LanguageModel`, or use `cognate::lm::OpenAiClient` or `cognate::testing::MockLm`"
+    note = "implement `cognate::LanguageModel`, or use `cognate::lm::OpenAiClient` or `cognate_testing::MockLm` (crate `cognate-testing`)"
 )]
 pub trait LanguageModel: Send + Sync + 'static {
     /// Sends one request.

@@ -10,7 +10,8 @@
 //! The string heuristics (where an unterminated or badly quoted string ends) follow json_repair's
 //! look-aheads. Not reproduced: low smart quotes (`„...“`) and a few combinations of doubled or
 //! curly quotes; integers beyond 64 bits become floats and `NaN`/`Infinity` are not numbers (see
-//! `docs/adapters.md`). Checked against json_repair on about 13,000 random and mutated inputs.
+//! `docs/adapters.md`). Checked against json_repair through DSPy 3.4.1's verdicts on the 540
+//! parse cases in `tests/data/`.
 
 use std::cell::RefCell;
 
