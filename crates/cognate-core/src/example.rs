@@ -92,6 +92,21 @@ impl Prediction {
         Prediction { data, completions: Vec::new() }
     }
 
+    /// A module's output as a prediction: a `Prediction` as is, anything else through serde.
+    ///
+    /// # Errors
+    /// [`crate::Error::Conversion`] when the output does not serialize to an object.
+    pub fn from_output<O: serde::Serialize + 'static>(output: O) -> crate::Result<Prediction> {
+        let output: Box<dyn std::any::Any> = Box::new(output);
+        match output.downcast::<Prediction>() {
+            Ok(prediction) => Ok(*prediction),
+            Err(other) => match other.downcast::<O>() {
+                Ok(other) => Ok(Prediction::new(crate::to_values(&*other, std::any::type_name::<O>())?)),
+                Err(_) => unreachable!("the box holds an `O`"),
+            },
+        }
+    }
+
     /// An output's value.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.data.get(key)

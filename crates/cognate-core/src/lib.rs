@@ -12,6 +12,7 @@
 
 pub mod error;
 pub mod example;
+pub mod hash;
 pub mod lm;
 pub mod schema;
 pub mod signature;

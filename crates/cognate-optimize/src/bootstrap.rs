@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cognate_core::{Example, SharedLm, Values};
+use cognate_core::{Example, Prediction, SharedLm, Values};
 use cognate_eval::{InfraPolicy, Metric, UsageTracker};
 use cognate_runtime::{ComponentExt, Program, Settings, traced};
 use serde::de::DeserializeOwned;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 use crate::labeled::LabeledFewShot;
-use crate::program::{Optimized, ToInput, default_to_input, into_prediction, reset_copy};
+use crate::program::{Optimized, ToInput, default_to_input, reset_copy};
 use crate::pyrandom::PyRandom;
 use crate::report::{OptimizationReport, Trial};
 use crate::rollout::RolloutLm;
@@ -486,7 +486,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let outcome: cognate_core::Result<(f64, Vec<cognate_runtime::TraceEntry>)> = async {
             let input = to_input(example)?;
             let (output, trace) = settings.scope(traced(teacher.call(input))).await;
-            let prediction = into_prediction(output?)?;
+            let prediction = Prediction::from_output(output?)?;
             let score = metric_settings.scope(self.metric.score(example, &prediction)).await?;
             Ok((score.value, trace))
         }

@@ -1,13 +1,11 @@
 //! Helpers shared by the optimizers: demo sets per predictor path, DSPy's `reset_copy`, building
 //! a program's input from an [`Example`], and its output as a [`Prediction`].
 
-use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use cognate_core::{Example, Prediction, Values};
 use cognate_runtime::ComponentExt;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::report::OptimizationReport;
@@ -66,19 +64,6 @@ pub(crate) type ToInput<I> = Arc<dyn Fn(&Example) -> cognate_core::Result<I> + S
 /// The default [`ToInput`]: deserializes the example's inputs.
 pub(crate) fn default_to_input<I: DeserializeOwned + 'static>() -> ToInput<I> {
     Arc::new(|example: &Example| cognate_core::from_values(&example.inputs(), std::any::type_name::<I>()))
-}
-
-/// A program's output as a [`Prediction`]: a `Prediction` as is, anything else through serde
-/// (it must serialize to an object).
-pub(crate) fn into_prediction<O: Serialize + 'static>(output: O) -> cognate_core::Result<Prediction> {
-    let output: Box<dyn Any> = Box::new(output);
-    match output.downcast::<Prediction>() {
-        Ok(prediction) => Ok(*prediction),
-        Err(other) => {
-            let other = other.downcast::<O>().unwrap_or_else(|_| unreachable!("the box holds an `O`"));
-            Ok(Prediction::new(cognate_core::to_values(&*other, std::any::type_name::<O>())?))
-        }
-    }
 }
 
 /// A metric borrowed, so one metric serves both bootstrapping and [`cognate_eval::Evaluate`].

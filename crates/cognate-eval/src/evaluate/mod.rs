@@ -6,7 +6,6 @@ mod policy;
 mod progress;
 mod record;
 
-use std::any::Any;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -244,7 +243,8 @@ impl<Me: Metric> Evaluate<Me> {
                     let (prediction, error, score) = match input {
                         Err(e) => (None, fail(Stage::Input, e), None),
                         Ok(input) => {
-                            match program_settings.scope(module.forward(input)).await.and_then(into_prediction) {
+                            match program_settings.scope(module.forward(input)).await.and_then(Prediction::from_output)
+                            {
                                 Err(e) => (None, fail(Stage::Module, e), None),
                                 Ok(prediction) => {
                                     match metric_settings.scope(metric.score(&example, &prediction)).await {
@@ -324,19 +324,6 @@ enum Stop {
     Budget,
     /// More infrastructure failures than the policy allows.
     Infrastructure,
-}
-
-/// A module's output as a [`Prediction`]: a `Prediction` as is, anything else through serde
-/// (it must serialize to an object).
-fn into_prediction<O: Serialize + 'static>(output: O) -> cognate_core::Result<Prediction> {
-    let output: Box<dyn Any> = Box::new(output);
-    match output.downcast::<Prediction>() {
-        Ok(prediction) => Ok(*prediction),
-        Err(other) => {
-            let other = other.downcast::<O>().unwrap_or_else(|_| unreachable!("the box holds an `O`"));
-            Ok(Prediction::new(cognate_core::to_values(&*other, std::any::type_name::<O>())?))
-        }
-    }
 }
 
 /// The records of an evaluation as they complete, from [`Evaluate::stream`].
@@ -485,14 +472,14 @@ mod tests {
         struct Out {
             answer: u32,
         }
-        let p = into_prediction(Out { answer: 4 }).unwrap();
+        let p = Prediction::from_output(Out { answer: 4 }).unwrap();
         assert_eq!(p.get("answer"), Some(&json!(4)));
         // A Prediction passes through untouched, completions included.
         let mut original = Prediction::new(Values::from_iter([("a".to_string(), json!(1))]));
         original.completions = vec![original.data.clone(), Values::new()];
-        assert_eq!(into_prediction(original.clone()).unwrap(), original);
+        assert_eq!(Prediction::from_output(original.clone()).unwrap(), original);
         // Outputs that are not objects are conversion errors.
-        assert!(into_prediction(3u8).is_err());
+        assert!(Prediction::from_output(3u8).is_err());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! [`HashingEmbedder`]: an offline embedder from hashed word and character n-gram counts.
 
 use std::future::Future;
+use std::hash::Hasher;
 
 use cognate_core::Result;
+use cognate_core::hash::Fnv1a;
 
 use super::{Embedder, normalize};
 
@@ -101,14 +103,11 @@ impl Embedder for HashingEmbedder {
 
 /// 64-bit FNV-1a of the concatenated parts.
 fn fnv(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hasher = Fnv1a::default();
     for part in parts {
-        for byte in part.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        hasher.write(part.as_bytes());
     }
-    hash
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -21,8 +21,8 @@ mod hashing;
 #[cfg(feature = "openai")]
 mod openai;
 
+use futures::future::BoxFuture;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use cognate_core::Result;
@@ -41,9 +41,6 @@ pub trait Embedder: Send + Sync {
     /// When the embedding model fails ([`cognate_core::Error::Lm`] for remote ones).
     fn embed<'a>(&'a self, texts: &'a [String]) -> impl Future<Output = Result<Vec<Vec<f32>>>> + Send + 'a;
 }
-
-/// A boxed future, for [`DynEmbedder`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The dyn-compatible twin of [`Embedder`], implemented for every embedder.
 pub trait DynEmbedder: Send + Sync {

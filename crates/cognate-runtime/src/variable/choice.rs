@@ -1,8 +1,7 @@
 //! Module choice: alternative modules with the same input and output behind one interface,
 //! and a variable selecting the one that runs.
 
-use std::future::Future;
-use std::pin::Pin;
+use futures::future::BoxFuture;
 
 use super::{Variable, domain::Domain};
 use crate::chain_of_thought::ChainOfThought;
@@ -10,8 +9,6 @@ use crate::module::Module;
 use crate::predict::Predict;
 use crate::program::{Component, Visitor, VisitorMut, child_path};
 use cognate_core::{Error, Result, Signature};
-
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One alternative, type-erased: a module whose output is mapped to the common output.
 trait Alternative<I, O>: Send + Sync {

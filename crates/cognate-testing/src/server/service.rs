@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::config::{Failure, MockServerConfig};
 use super::prompt::{self, Format};
 use super::render;
-use super::values::fnv1a;
+use cognate_core::hash::fnv1a;
 
 /// Counters shared by the server and its handle.
 #[derive(Debug, Default)]

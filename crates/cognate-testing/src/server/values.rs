@@ -178,16 +178,6 @@ impl TyParser<'_> {
     }
 }
 
-/// FNV-1a, the hash of a request's last user message.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// SplitMix64: a tiny, good-enough deterministic generator.
 #[derive(Debug, Clone)]
 pub(crate) struct Rng(u64);
