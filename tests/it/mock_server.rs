@@ -115,7 +115,11 @@ async fn random_failures_follow_the_seeded_plan() {
     for i in 0..16 {
         observed.push(lm.complete(qa_request(&format!("q{i}"))).await.is_err());
     }
-    let expected: Vec<bool> = (1..=16).map(|k| plan.failure_for(k).is_some()).collect();
+    // The plan for seed 42, written out: a change to the draw would silently change every
+    // seeded run that relies on it, so this is pinned rather than recomputed with the server's
+    // own `failure_for`.
+    let expected =
+        [true, false, true, true, false, false, true, false, false, false, true, false, true, false, true, false];
     assert_eq!(observed, expected);
     assert!(expected.contains(&true) && expected.contains(&false));
     assert_eq!(server.failure_count(), expected.iter().filter(|f| **f).count() as u64);
