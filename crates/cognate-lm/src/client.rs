@@ -53,10 +53,8 @@ pub struct OpenAiClient {
     model: String,
     base_url: String,
     api_key: Option<String>,
-    request_timeout: Duration,
-    connect_timeout: Duration,
-    max_response_bytes: u64,
-    max_retry_after: Duration,
+    /// Time-outs and size limits, in the form the shared reply reader takes.
+    limits: wire::Limits,
     temperature: Option<f32>,
     max_tokens: Option<u32>,
     supports_json_schema: bool,
@@ -73,10 +71,12 @@ impl OpenAiClient {
             model: model.into(),
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: None,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            limits: wire::Limits {
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+                max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            },
             temperature: None,
             max_tokens: None,
             supports_json_schema: true,
@@ -115,14 +115,14 @@ impl OpenAiClient {
     /// Sets the time-out of a whole call, from connecting to reading the last byte.
     #[must_use]
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+        self.limits.request_timeout = timeout;
         self
     }
 
     /// Sets the time-out for opening a connection.
     #[must_use]
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.limits.connect_timeout = timeout;
         self.http = OnceLock::new();
         self
     }
@@ -134,7 +134,7 @@ impl OpenAiClient {
     /// message taken from what was read.
     #[must_use]
     pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
-        self.max_response_bytes = bytes;
+        self.limits.max_response_bytes = bytes;
         self
     }
 
@@ -143,7 +143,7 @@ impl OpenAiClient {
     /// future, become this maximum in [`LmError::retry_after`]. A date in the past is zero.
     #[must_use]
     pub fn with_max_retry_after(mut self, max: Duration) -> Self {
-        self.max_retry_after = max;
+        self.limits.max_retry_after = max;
         self
     }
 
@@ -207,31 +207,22 @@ impl OpenAiClient {
 
     /// The whole-request time-out.
     pub fn request_timeout(&self) -> Duration {
-        self.request_timeout
+        self.limits.request_timeout
     }
 
     /// The connect time-out.
     pub fn connect_timeout(&self) -> Duration {
-        self.connect_timeout
+        self.limits.connect_timeout
     }
 
     /// The largest response body read, in bytes.
     pub fn max_response_bytes(&self) -> u64 {
-        self.max_response_bytes
+        self.limits.max_response_bytes
     }
 
     /// The longest `Retry-After` honoured.
     pub fn max_retry_after(&self) -> Duration {
-        self.max_retry_after
-    }
-
-    fn limits(&self) -> wire::Limits {
-        wire::Limits {
-            connect_timeout: self.connect_timeout,
-            request_timeout: self.request_timeout,
-            max_response_bytes: self.max_response_bytes,
-            max_retry_after: self.max_retry_after,
-        }
+        self.limits.max_retry_after
     }
 
     fn http(&self) -> Result<&reqwest::Client, LmError> {
@@ -247,7 +238,7 @@ impl OpenAiClient {
             headers.append(name, value);
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(self.limits.connect_timeout)
             .default_headers(headers)
             .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -287,16 +278,15 @@ impl OpenAiClient {
             .map_err(|e| LmError::Config(format!("cannot serialize the request: {e}")))?;
         let mut builder = http
             .post(endpoint)
-            .timeout(self.request_timeout)
+            .timeout(self.limits.request_timeout)
             .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(json);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
-        let limits = self.limits();
-        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &limits, &self.base_url))?;
+        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &self.limits, &self.base_url))?;
         tracing::Span::current().record("status", response.status().as_u16());
-        let bytes = wire::read_reply(response, &limits, &self.base_url).await?;
+        let bytes = wire::read_reply(response, &self.limits, &self.base_url).await?;
         wire::parse_response(&bytes, model)
     }
 }
@@ -358,10 +348,10 @@ impl fmt::Debug for OpenAiClient {
             .field("model", &self.model)
             .field("base_url", &redact_url(&self.base_url))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("request_timeout", &self.request_timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("max_retry_after", &self.max_retry_after)
+            .field("request_timeout", &self.limits.request_timeout)
+            .field("connect_timeout", &self.limits.connect_timeout)
+            .field("max_response_bytes", &self.limits.max_response_bytes)
+            .field("max_retry_after", &self.limits.max_retry_after)
             .field("temperature", &self.temperature)
             .field("max_tokens", &self.max_tokens)
             .field("supports_json_schema", &self.supports_json_schema)

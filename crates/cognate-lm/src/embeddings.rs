@@ -44,10 +44,8 @@ pub struct OpenAiEmbeddings {
     api_key: Option<String>,
     dimensions: Option<u32>,
     batch_size: usize,
-    request_timeout: Duration,
-    connect_timeout: Duration,
-    max_response_bytes: u64,
-    max_retry_after: Duration,
+    /// Time-outs and size limits, in the form the shared reply reader takes.
+    limits: wire::Limits,
     http: OnceLock<reqwest::Client>,
 }
 
@@ -80,10 +78,12 @@ impl OpenAiEmbeddings {
             api_key: None,
             dimensions: None,
             batch_size: 256,
-            request_timeout: DEFAULT_REQUEST_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_response_bytes: DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES,
-            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            limits: wire::Limits {
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                request_timeout: DEFAULT_REQUEST_TIMEOUT,
+                max_response_bytes: DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES,
+                max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            },
             http: OnceLock::new(),
         }
     }
@@ -153,7 +153,7 @@ impl OpenAiEmbeddings {
     /// Sets the whole-request time-out.
     #[must_use]
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+        self.limits.request_timeout = timeout;
         self
     }
 
@@ -161,7 +161,7 @@ impl OpenAiEmbeddings {
     /// if set before it).
     #[must_use]
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.limits.connect_timeout = timeout;
         self
     }
 
@@ -171,7 +171,7 @@ impl OpenAiEmbeddings {
     /// [`LmError::ResponseTooLarge`].
     #[must_use]
     pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
-        self.max_response_bytes = bytes;
+        self.limits.max_response_bytes = bytes;
         self
     }
 
@@ -180,7 +180,7 @@ impl OpenAiEmbeddings {
     /// clamped to it.
     #[must_use]
     pub fn with_max_retry_after(mut self, max: Duration) -> Self {
-        self.max_retry_after = max;
+        self.limits.max_retry_after = max;
         self
     }
 
@@ -217,7 +217,7 @@ impl OpenAiEmbeddings {
             return Ok(http);
         }
         let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(self.limits.connect_timeout)
             .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
@@ -227,19 +227,13 @@ impl OpenAiEmbeddings {
     async fn send(&self, batch: &[String]) -> Result<Vec<Vec<f32>>, LmError> {
         let body = EmbeddingRequest { model: &self.model, input: batch, dimensions: self.dimensions };
         let mut builder =
-            self.http()?.post(format!("{}/embeddings", self.base_url)).timeout(self.request_timeout).json(&body);
+            self.http()?.post(format!("{}/embeddings", self.base_url)).timeout(self.limits.request_timeout).json(&body);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
         tracing::debug!(target: "cognate::lm", model = %self.model, inputs = batch.len(), "embeddings request");
-        let limits = wire::Limits {
-            connect_timeout: self.connect_timeout,
-            request_timeout: self.request_timeout,
-            max_response_bytes: self.max_response_bytes,
-            max_retry_after: self.max_retry_after,
-        };
-        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &limits, &self.base_url))?;
-        let bytes = wire::read_reply(response, &limits, &self.base_url).await?;
+        let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &self.limits, &self.base_url))?;
+        let bytes = wire::read_reply(response, &self.limits, &self.base_url).await?;
         parse(&bytes, batch.len())
     }
 }
@@ -272,8 +266,8 @@ impl fmt::Debug for OpenAiEmbeddings {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("dimensions", &self.dimensions)
             .field("batch_size", &self.batch_size)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("max_retry_after", &self.max_retry_after)
+            .field("max_response_bytes", &self.limits.max_response_bytes)
+            .field("max_retry_after", &self.limits.max_retry_after)
             .finish_non_exhaustive()
     }
 }
