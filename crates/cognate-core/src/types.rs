@@ -241,15 +241,12 @@ impl fmt::Display for TypeDesc {
 /// types stay far below it; deeper spellings are errors, never a stack overflow.
 pub const MAX_TYPE_DEPTH: usize = 32;
 
-/// At most this many characters of a malformed spelling are quoted in its error.
+/// At most this many bytes of a malformed spelling are quoted in its error.
 const QUOTED_SPELLING: usize = 120;
 
-/// `text`, cut to [`QUOTED_SPELLING`] characters with `…` when longer.
+/// `text` cut for quoting in an error message.
 pub(crate) fn quoted(text: &str) -> String {
-    match text.char_indices().nth(QUOTED_SPELLING) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    crate::error::truncate(text, QUOTED_SPELLING).into_owned()
 }
 
 struct TypeParser<'a> {
