@@ -48,6 +48,14 @@ fn check_size(adapter: &str, signature: &SignatureDesc, completion: &str) -> Res
 pub use json::json;
 pub use xml::xml;
 
+/// Whether an adapter would read `value` as a value of type `ty`: the conversion of
+/// [`parse_value`] (text read as lenient JSON, then as a Python literal, then validated the way
+/// pydantic's lax mode does). For checking values that did not come from a reply, such as
+/// demos in saved state.
+pub fn converts_to(value: &Value, ty: &TypeDesc) -> bool {
+    parse_value(value, ty).is_ok()
+}
+
 /// DSPy's `parse_value`: converts one raw output value to the field's type.
 ///
 /// `str` fields take Python's `str()` of the value; Literals match members directly or after

@@ -1,11 +1,13 @@
 //! A structural check of a JSON value against a field's [`TypeDesc`], for values read from
-//! files (demos in saved state). It accepts what the adapters' lax validation would turn into
-//! the type (`"42"` or `42.0` for an `int`, `"yes"` for a `bool`, any scalar for a `str`) and
-//! rejects values of the wrong shape (`[1, 2]` for an `int`, a string for a `list[str]`).
+//! files (demos in saved state). Scalars are accepted when the adapters would read them as the
+//! type ([`cognate_adapters::parse::converts_to`]: `"42"` or `42.0` for an `int`, `"yes"` for a
+//! `bool`), any scalar for a `str`; values of the wrong shape (`[1, 2]` for an `int`, a string
+//! for a `list[str]`) are rejected, naming where.
 //!
 //! Recursion follows the type, so it is bounded by the type's depth, not the value's.
 
-use cognate_core::{LiteralValue, ModelDesc, TypeDesc};
+use cognate_adapters::parse::converts_to;
+use cognate_core::{ModelDesc, TypeDesc};
 use serde_json::Value;
 
 /// Where below the checked value the problem is (`""`, `[1]`, `.name`) and what it is.
@@ -21,10 +23,7 @@ pub(crate) fn check_value(value: &Value, ty: &TypeDesc) -> Result<(), Mismatch> 
 fn check(value: &Value, ty: &TypeDesc, at: &mut String) -> Result<(), String> {
     let fits = match ty {
         TypeDesc::Str => matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)),
-        TypeDesc::Int => is_int(value),
-        TypeDesc::Float => is_float(value),
-        TypeDesc::Bool => is_bool(value),
-        TypeDesc::Literal(members) => members.iter().any(|m| is_member(value, m)),
+        TypeDesc::Int | TypeDesc::Float | TypeDesc::Bool | TypeDesc::Literal(_) => converts_to(value, ty),
         TypeDesc::Optional(inner) => return if value.is_null() { Ok(()) } else { check(value, inner, at) },
         TypeDesc::List(item) => {
             let Value::Array(items) = value else { return Err(expected(ty, value)) };
@@ -66,48 +65,6 @@ fn check_model(value: &Value, ty: &TypeDesc, model: &ModelDesc, at: &mut String)
         at.truncate(len);
     }
     Ok(())
-}
-
-fn is_int(value: &Value) -> bool {
-    match value {
-        Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
-        Value::String(s) => {
-            let s = s.trim();
-            s.parse::<i128>().is_ok() || s.parse::<f64>().is_ok_and(|f| f.is_finite() && f.fract() == 0.0)
-        }
-        Value::Bool(_) => true,
-        _ => false,
-    }
-}
-
-fn is_float(value: &Value) -> bool {
-    match value {
-        Value::Number(_) | Value::Bool(_) => true,
-        Value::String(s) => s.trim().parse::<f64>().is_ok(),
-        _ => false,
-    }
-}
-
-fn is_bool(value: &Value) -> bool {
-    match value {
-        Value::Bool(_) => true,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f == 0.0 || f == 1.0),
-        Value::String(s) => matches!(
-            s.trim().to_ascii_lowercase().as_str(),
-            "0" | "1" | "true" | "false" | "t" | "f" | "yes" | "no" | "y" | "n" | "on" | "off"
-        ),
-        _ => false,
-    }
-}
-
-fn is_member(value: &Value, member: &LiteralValue) -> bool {
-    match (member, value) {
-        (LiteralValue::Str(m), Value::String(s)) => m == s || m == s.trim(),
-        (LiteralValue::Int(m), Value::Number(n)) => n.as_f64() == Some(*m as f64),
-        (LiteralValue::Int(m), Value::String(s)) => s.trim().parse::<i64>().ok() == Some(*m),
-        (LiteralValue::Int(m), Value::Bool(b)) => i64::from(*b) == *m,
-        _ => false,
-    }
 }
 
 fn expected(ty: &TypeDesc, value: &Value) -> String {
