@@ -387,12 +387,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                                 first_infra.get_or_insert(error);
                                 let config = serde_json::json!({"example": index, "round": round, "success": false,
                                     "error": record.error, "infrastructure": true});
-                                let mut trial = Trial::new(id, config);
-                                trial.lm_calls = record.lm_calls;
-                                trial.prompt_tokens = record.prompt_tokens;
-                                trial.completion_tokens = record.completion_tokens;
-                                trial.wall_time = attempt_started.elapsed();
-                                report.push(trial);
+                                report.push(run_trial(id, config, &record, attempt_started.elapsed()));
                                 continue;
                             }
                             other => other,
@@ -418,18 +413,15 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     tracing::warn!(target: "cognate::optimize", example = index, round, %error,
                         "bootstrap run failed");
                 }
-                let mut trial = Trial::new(
-                    id,
-                    serde_json::json!({"example": index, "round": round, "success": record.success, "error": record.error}),
-                );
+                let config = serde_json::json!({"example": index, "round": round, "success": record.success, "error": record.error});
+                // A resumed run spent nothing in this process.
+                let mut trial = if resumed {
+                    Trial::new(id, config)
+                } else {
+                    run_trial(id, config, &record, attempt_started.elapsed())
+                };
                 trial.score = record.score;
                 trial.resumed = resumed;
-                if !resumed {
-                    trial.lm_calls = record.lm_calls;
-                    trial.prompt_tokens = record.prompt_tokens;
-                    trial.completion_tokens = record.completion_tokens;
-                    trial.wall_time = attempt_started.elapsed();
-                }
                 report.push(trial);
                 if record.success {
                     for (path, demos) in record.demos {
@@ -572,4 +564,14 @@ fn demos_from_trace(
 fn stable_hash(demos: &[Values]) -> u64 {
     let bytes = serde_json::to_vec(demos).unwrap_or_default();
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The trial of one bootstrap run made in this process, with its LM usage and wall time.
+fn run_trial(id: String, config: serde_json::Value, record: &AttemptRecord, wall_time: std::time::Duration) -> Trial {
+    let mut trial = Trial::new(id, config);
+    trial.lm_calls = record.lm_calls;
+    trial.prompt_tokens = record.prompt_tokens;
+    trial.completion_tokens = record.completion_tokens;
+    trial.wall_time = wall_time;
+    trial
 }
