@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate::{Predict, Settings};
-use cognate_eval::metrics::ExactMatch;
-use cognate_eval::{Evaluate, InfraPolicy};
 use cognate_lm::OpenAiClient;
 use futures::StreamExt;
 use serde::Serialize;
@@ -51,10 +49,7 @@ pub fn status_mb(field: &str) -> Option<f64> {
 pub async fn evaluate_memory(lm: &OpenAiClient, concurrency: usize, examples: usize, lazy: bool) -> Memory {
     let data = if lazy { Vec::new() } else { dataset(examples) };
     let program = Predict::<ContextQa>::new();
-    let evaluate = Evaluate::new(ExactMatch::new())
-        .with_concurrency(concurrency)
-        .with_infra_policy(InfraPolicy::Exclude)
-        .with_progress(false);
+    let evaluate = crate::throughput::bench_evaluate(concurrency);
     let settings = Settings::default().with_lm(Arc::new(lm.clone()));
     let rss_before_mb = status_mb("VmRSS");
     let started = Instant::now();

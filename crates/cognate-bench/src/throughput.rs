@@ -64,6 +64,15 @@ pub fn client(base_url: &str) -> OpenAiClient {
     OpenAiClient::new("mock-lm").with_base_url(base_url).with_api_key("x")
 }
 
+/// The `Evaluate` both the throughput and the memory benchmarks run: exact match at
+/// `concurrency`, infrastructure failures left out of the score, no progress bar.
+pub(crate) fn bench_evaluate(concurrency: usize) -> Evaluate<ExactMatch> {
+    Evaluate::new(ExactMatch::new())
+        .with_concurrency(concurrency)
+        .with_infra_policy(InfraPolicy::Exclude)
+        .with_progress(false)
+}
+
 /// Evaluates `Predict<ContextQa>` over `examples` generated examples with `concurrency` in
 /// flight, through `lm`, and times it. `latency` is the server's, for the ideal rate.
 ///
@@ -79,10 +88,7 @@ pub async fn evaluate_throughput(
 ) -> Throughput {
     let data = dataset(examples);
     let program = Predict::<ContextQa>::new();
-    let evaluate = Evaluate::new(ExactMatch::new())
-        .with_concurrency(concurrency)
-        .with_infra_policy(InfraPolicy::Exclude)
-        .with_progress(false);
+    let evaluate = bench_evaluate(concurrency);
     let settings = Settings::default().with_lm(Arc::new(lm.clone()));
     let cpu_before = process_cpu_seconds();
     let started = Instant::now();
