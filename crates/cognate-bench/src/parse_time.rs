@@ -72,15 +72,8 @@ impl Shape {
 
 /// A reply of `shape`, exactly `len` bytes long (ASCII), from a fixed seed.
 pub fn reply(shape: Shape, len: usize) -> String {
-    let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
-    let mut next = move || {
-        // SplitMix64: only to make junk, not part of the library.
-        rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut rng = cognate_eval::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = move || rng.next_u64();
     let (head, unit, tail): (&str, Box<dyn FnMut() -> String>, &str) = match shape {
         Shape::RandomText => {
             const SPECIAL: &[u8] = b"{}[]\"':,<>/\\#\n ";
