@@ -30,9 +30,9 @@ fn sig(text: &str) -> SignatureDesc {
 }
 
 /// Parses with the adapter, then with its fallback, as `Predictor` does; returns the error kind.
-fn parse_kind(adapter: &'static dyn Adapter, signature: &'static str, reply: String) -> Option<ParseErrorKind> {
+fn parse_kind(adapter: &'static dyn Adapter, signature: &str, reply: String) -> Option<ParseErrorKind> {
+    let sig = sig(signature);
     on_small_stack(move || {
-        let sig = sig(signature);
         let result = adapter.parse(&sig, &reply).or_else(|e| match adapter.fallback() {
             Some(fallback) => fallback.parse(&sig, &reply),
             None => Err(e),
@@ -45,12 +45,12 @@ fn parse_kind(adapter: &'static dyn Adapter, signature: &'static str, reply: Str
 #[test]
 fn deep_xml_is_a_parse_error() {
     for ty in ["str", "list[str]", "dict[str, str]", "list[list[int]]"] {
-        let signature: &'static str = Box::leak(format!("q -> answer: {ty}").into_boxed_str());
+        let signature = format!("q -> answer: {ty}");
         let reply = format!("<answer>{}</answer>", nested("<a>", "x", "</a>", DEPTH));
-        assert_eq!(parse_kind(&XmlAdapter, signature, reply), Some(ParseErrorKind::TooDeep), "{ty}");
+        assert_eq!(parse_kind(&XmlAdapter, &signature, reply), Some(ParseErrorKind::TooDeep), "{ty}");
         // `<item>` is longer: half the depth keeps the reply under the size guard.
         let items = format!("<answer>{}</answer>", nested("<item>", "1", "</item>", DEPTH / 2));
-        assert_eq!(parse_kind(&XmlAdapter, signature, items), Some(ParseErrorKind::TooDeep), "{ty} items");
+        assert_eq!(parse_kind(&XmlAdapter, &signature, items), Some(ParseErrorKind::TooDeep), "{ty} items");
     }
 }
 
