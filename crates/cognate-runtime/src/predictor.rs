@@ -320,9 +320,10 @@ impl Predictor {
     /// on the blocking pool, so the calling task keeps polling its other futures.
     async fn parse(&self, adapter: AdapterHandle, texts: Vec<String>) -> Result<Vec<Values>> {
         let size: usize = texts.iter().map(String::len).sum();
-        let handle = match tokio::runtime::Handle::try_current() {
-            Ok(handle) if size > OFFLOAD_PARSE_BYTES => handle,
-            _ => return parse_all(&*adapter, &self.signature, &texts),
+        // Small replies (nearly all) are parsed here, without looking up the runtime.
+        let handle = (size > OFFLOAD_PARSE_BYTES).then(tokio::runtime::Handle::try_current).and_then(Result::ok);
+        let Some(handle) = handle else {
+            return parse_all(&*adapter, &self.signature, &texts);
         };
         let signature = self.signature.clone();
         match handle.spawn_blocking(move || parse_all(&*adapter, &signature, &texts)).await {
