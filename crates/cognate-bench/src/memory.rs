@@ -45,7 +45,7 @@ pub fn status_mb(field: &str) -> Option<f64> {
 /// Streams the evaluation of `Predict<ContextQa>` over `examples` generated examples with
 /// `concurrency` in flight through `lm`, keeping only counts, and reports the peak RSS.
 /// With `lazy`, examples are generated as the evaluation takes them
-/// ([`Evaluate::stream_iter`]); otherwise they are built into a `Vec` first.
+/// ([`Evaluate::stream_iter`](cognate_eval::Evaluate::stream_iter)); otherwise they are built into a `Vec` first.
 pub async fn evaluate_memory(lm: &OpenAiClient, concurrency: usize, examples: usize, lazy: bool) -> Memory {
     let data = if lazy { Vec::new() } else { dataset(examples) };
     let program = Predict::<ContextQa>::new();
