@@ -49,7 +49,7 @@ pub use json::json;
 pub use xml::xml;
 
 /// Whether an adapter would read `value` as a value of type `ty`: the conversion of
-/// [`parse_value`] (text read as lenient JSON, then as a Python literal, then validated the way
+/// DSPy's `parse_value` (text read as lenient JSON, then as a Python literal, then validated the way
 /// pydantic's lax mode does). For checking values that did not come from a reply, such as
 /// demos in saved state.
 pub fn converts_to(value: &Value, ty: &TypeDesc) -> bool {
