@@ -1,61 +1,126 @@
 //! [`SemanticF1`]: an LM judges how much of the ground truth a response covers (recall) and
 //! how much of the response the ground truth supports (precision).
 
-use cognate_core::{Example, Prediction, Result};
-use cognate_macros::signature;
+use std::sync::OnceLock;
+
+use cognate_core::{Example, FieldDesc, Prediction, Result, Signature, SignatureDesc, TypeDesc};
 use cognate_runtime::{ChainOfThought, Module};
+use serde::{Deserialize, Serialize};
 
 use super::{Metric, Score, field_error, field_text};
 
-/// Compare a system's response to the ground truth to compute its recall and precision.
-/// If asked to reason, enumerate key ideas in each response, and whether they are present in the other response.
-#[signature(crate = crate)]
-pub struct SemanticRecallPrecision {
-    /// the question
-    #[input]
-    question: String,
-    /// the reference answer
-    #[input]
-    ground_truth: String,
-    /// the answer being judged
-    #[input]
-    system_response: String,
-    /// fraction (out of 1.0) of ground truth covered by the system response
-    #[output]
-    recall: f64,
-    /// fraction (out of 1.0) of system response covered by the ground truth
-    #[output]
-    precision: f64,
+// The two judge signatures, written with the core API (no proc macro in this crate). Their
+// descriptors are what `#[signature]` would build from DSPy's classes: the same name,
+// instructions, fields, descriptions and types, so the prompts stay byte-identical.
+
+/// The three inputs both judges read.
+fn judge_inputs(desc: SignatureDesc) -> SignatureDesc {
+    desc.with_input(FieldDesc::new("question", TypeDesc::Str).with_desc("the question"))
+        .with_input(FieldDesc::new("ground_truth", TypeDesc::Str).with_desc("the reference answer"))
+        .with_input(FieldDesc::new("system_response", TypeDesc::Str).with_desc("the answer being judged"))
 }
 
-/// Compare a system's response to the ground truth to compute recall and precision of key ideas.
-/// You will first enumerate key ideas in each response, discuss their overlap, and then report recall and precision.
-#[signature(crate = crate)]
-pub struct DecompositionalSemanticRecallPrecision {
+/// The two scores both judges produce, last.
+fn judge_scores(desc: SignatureDesc) -> SignatureDesc {
+    desc.with_output(
+        FieldDesc::new("recall", TypeDesc::Float)
+            .with_desc("fraction (out of 1.0) of ground truth covered by the system response"),
+    )
+    .with_output(
+        FieldDesc::new("precision", TypeDesc::Float)
+            .with_desc("fraction (out of 1.0) of system response covered by the ground truth"),
+    )
+}
+
+/// DSPy's `SemanticRecallPrecision`: compare a system's response to the ground truth to
+/// compute its recall and precision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SemanticRecallPrecision;
+
+/// The inputs of both judge signatures ([`SemanticRecallPrecision`],
+/// [`DecompositionalSemanticRecallPrecision`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SemanticRecallPrecisionInput {
     /// the question
-    #[input]
-    question: String,
+    pub question: String,
     /// the reference answer
-    #[input]
-    ground_truth: String,
+    pub ground_truth: String,
     /// the answer being judged
-    #[input]
-    system_response: String,
-    /// enumeration of key ideas in the ground truth
-    #[output]
-    ground_truth_key_ideas: String,
-    /// enumeration of key ideas in the system response
-    #[output]
-    system_response_key_ideas: String,
-    /// discussion of the overlap between ground truth and system response
-    #[output]
-    discussion: String,
+    pub system_response: String,
+}
+
+/// The outputs of [`SemanticRecallPrecision`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SemanticRecallPrecisionOutput {
     /// fraction (out of 1.0) of ground truth covered by the system response
-    #[output]
-    recall: f64,
+    pub recall: f64,
     /// fraction (out of 1.0) of system response covered by the ground truth
-    #[output]
-    precision: f64,
+    pub precision: f64,
+}
+
+impl Signature for SemanticRecallPrecision {
+    type Input = SemanticRecallPrecisionInput;
+    type Output = SemanticRecallPrecisionOutput;
+
+    fn descriptor() -> &'static SignatureDesc {
+        static DESCRIPTOR: OnceLock<SignatureDesc> = OnceLock::new();
+        DESCRIPTOR.get_or_init(|| {
+            let desc = SignatureDesc::new("SemanticRecallPrecision").with_instructions(
+                "Compare a system's response to the ground truth to compute its recall and precision.\n\
+                 If asked to reason, enumerate key ideas in each response, and whether they are present in the other response.",
+            );
+            judge_scores(judge_inputs(desc))
+        })
+    }
+}
+
+/// DSPy's `DecompositionalSemanticRecallPrecision`: enumerate the key ideas of both
+/// responses, discuss their overlap, then report recall and precision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DecompositionalSemanticRecallPrecision;
+
+/// The outputs of [`DecompositionalSemanticRecallPrecision`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecompositionalSemanticRecallPrecisionOutput {
+    /// enumeration of key ideas in the ground truth
+    pub ground_truth_key_ideas: String,
+    /// enumeration of key ideas in the system response
+    pub system_response_key_ideas: String,
+    /// discussion of the overlap between ground truth and system response
+    pub discussion: String,
+    /// fraction (out of 1.0) of ground truth covered by the system response
+    pub recall: f64,
+    /// fraction (out of 1.0) of system response covered by the ground truth
+    pub precision: f64,
+}
+
+impl Signature for DecompositionalSemanticRecallPrecision {
+    type Input = SemanticRecallPrecisionInput;
+    type Output = DecompositionalSemanticRecallPrecisionOutput;
+
+    fn descriptor() -> &'static SignatureDesc {
+        static DESCRIPTOR: OnceLock<SignatureDesc> = OnceLock::new();
+        DESCRIPTOR.get_or_init(|| {
+            let desc = SignatureDesc::new("DecompositionalSemanticRecallPrecision").with_instructions(
+                "Compare a system's response to the ground truth to compute recall and precision of key ideas.\n\
+                 You will first enumerate key ideas in each response, discuss their overlap, and then report recall and precision.",
+            );
+            let desc = judge_inputs(desc)
+                .with_output(
+                    FieldDesc::new("ground_truth_key_ideas", TypeDesc::Str)
+                        .with_desc("enumeration of key ideas in the ground truth"),
+                )
+                .with_output(
+                    FieldDesc::new("system_response_key_ideas", TypeDesc::Str)
+                        .with_desc("enumeration of key ideas in the system response"),
+                )
+                .with_output(
+                    FieldDesc::new("discussion", TypeDesc::Str)
+                        .with_desc("discussion of the overlap between ground truth and system response"),
+                );
+            judge_scores(desc)
+        })
+    }
 }
 
 /// F1 of precision and recall, each clamped to `0..=1`; 0 when both are 0 (DSPy's
@@ -154,7 +219,7 @@ impl SemanticF1 {
                 (out.recall, out.precision, out.reasoning)
             }
             Judge::Decompositional(module) => {
-                let input = DecompositionalSemanticRecallPrecisionInput { question, ground_truth, system_response };
+                let input = SemanticRecallPrecisionInput { question, ground_truth, system_response };
                 let out = module.forward(input).await?;
                 (out.recall, out.precision, out.reasoning)
             }
@@ -174,7 +239,6 @@ impl Metric for SemanticF1 {
 mod tests {
     use std::sync::Arc;
 
-    use cognate_core::Signature;
     use cognate_runtime::Settings;
     use cognate_testing::MockLm;
 
