@@ -1,5 +1,5 @@
 //! Core types of Cognate: signatures and their type descriptors, examples and
-//! predictions, and the [`LanguageModel`] boundary. This crate does no IO.
+//! predictions, and the [`LanguageModel`] and [`Embedder`] boundaries. This crate does no IO.
 //!
 //! ```
 //! use cognate_core::{SignatureDesc, TypeDesc};
@@ -10,6 +10,7 @@
 //! # Ok::<(), cognate_core::Error>(())
 //! ```
 
+pub mod embed;
 pub mod error;
 pub mod example;
 pub mod hash;
@@ -18,6 +19,7 @@ pub mod schema;
 pub mod signature;
 pub mod types;
 
+pub use embed::{DynEmbedder, Embedder, SharedEmbedder};
 pub use error::{Error, LmError, ParseError, ParseErrorKind, Result, TimeoutLimit};
 pub use example::{Example, Prediction, Values};
 pub use lm::{

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use cognate_core::LmError;
+use cognate_core::{Embedder, LmError};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRY_AFTER, DEFAULT_REQUEST_TIMEOUT};
@@ -235,6 +235,14 @@ impl OpenAiEmbeddings {
         let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &self.limits, &self.base_url))?;
         let bytes = wire::read_reply(response, &self.limits, &self.base_url).await?;
         parse(&bytes, batch.len())
+    }
+}
+
+/// Calls the endpoint ([`OpenAiEmbeddings::embed`]); its errors become
+/// [`cognate_core::Error::Lm`].
+impl Embedder for OpenAiEmbeddings {
+    async fn embed(&self, texts: &[String]) -> cognate_core::Result<Vec<Vec<f32>>> {
+        Ok(OpenAiEmbeddings::embed(self, texts).await?)
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cognate_core::LmError;
+use cognate_core::embed::{Embedder, SharedEmbedder};
 use cognate_lm::OpenAiEmbeddings;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -109,6 +110,21 @@ async fn http_errors_are_typed_with_the_servers_message_and_retry_after() {
         other => panic!("{other:?}"),
     }
     assert!(err_is_retryable(429));
+}
+
+#[tokio::test]
+async fn as_a_shared_embedder_it_embeds_and_its_errors_are_core_lm_errors() {
+    let (url, _) = serve(vectors).await;
+    let shared: SharedEmbedder = Arc::new(OpenAiEmbeddings::new("mini").with_base_url(&url));
+    assert_eq!(shared.embed(&texts(&["a", "bb"])).await.unwrap(), vec![vec![1.0, 0.0], vec![2.0, 1.0]]);
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed = format!("http://{}/v1", listener.local_addr().unwrap());
+    drop(listener);
+    let shared: SharedEmbedder = Arc::new(OpenAiEmbeddings::new("m").with_base_url(closed));
+    let err = shared.embed(&texts(&["x"])).await.unwrap_err();
+    assert!(matches!(&err, cognate_core::Error::Lm(LmError::Connection(_))), "{err:?}");
+    assert!(err.is_infrastructure());
 }
 
 fn err_is_retryable(status: u16) -> bool {

@@ -6,7 +6,7 @@ use std::hash::Hasher;
 use cognate_core::Result;
 use cognate_core::hash::Fnv1a;
 
-use super::{Embedder, normalize};
+use cognate_core::embed::{Embedder, normalize};
 
 /// Common English words, left out entirely (they would make every question look alike).
 const STOP_WORDS: &[&str] = &[
@@ -113,7 +113,7 @@ fn fnv(parts: &[&str]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::embed::cosine;
+    use cognate_core::embed::cosine;
 
     #[test]
     fn vectors_are_unit_length_and_deterministic() {
