@@ -9,7 +9,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cognate::core::{Error, Example, FieldDesc, SharedLm, Values, infer_prefix};
+use cognate::Error;
+use cognate::core::{Example, FieldDesc, SharedLm, Values, infer_prefix};
 use cognate::program::child_path;
 use cognate::variable::Variable;
 use cognate::{ChainOfThought, Component, ComponentExt, Module, Predict, Predictor, SaveState, Visitor, VisitorMut};

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use cognate::core::{Error, Example, SharedLm};
+use cognate::Error;
+use cognate::core::{Example, SharedLm};
 use cognate::program::child_path;
 use cognate::variable::{Configuration, Constraint, Constraints, Derived, Domain, SearchSpace, SeededRng};
 use cognate::{Component, ComponentExt, Module, Predict, ReasoningStrategy, Settings, Variable, Visitor, VisitorMut};

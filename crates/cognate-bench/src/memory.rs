@@ -56,7 +56,7 @@ pub async fn evaluate_memory(lm: &OpenAiClient, concurrency: usize, examples: us
     let (completed, errors) = settings
         .scope(async {
             let to_input =
-                |e: &cognate_core::Example| cognate_core::from_values::<ContextQaInput>(&e.inputs(), "input");
+                |e: &cognate_core::Example| Ok(cognate_core::from_values::<ContextQaInput>(&e.inputs(), "input")?);
             let mut stream = if lazy {
                 evaluate.stream_iter(&program, (0..examples).map(example), to_input)
             } else {

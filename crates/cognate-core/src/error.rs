@@ -2,7 +2,11 @@
 
 use std::time::Duration;
 
-/// Errors raised by `cognate-core`: malformed signatures and types, and value conversions.
+/// Errors raised by `cognate-core`: malformed signatures and types, value conversions, and
+/// the two failures of one LM call (the call itself, and parsing its reply).
+///
+/// Runtime concerns (variables, search spaces, saved state, files) are
+/// `cognate_runtime::Error`'s, which wraps this one.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -37,41 +41,6 @@ pub enum Error {
     /// An LM reply could not be parsed into the signature's outputs.
     #[error(transparent)]
     Parse(#[from] Box<ParseError>),
-    /// A variable was given a value outside its domain, or a configuration breaks a constraint.
-    #[error("{}", variable_message(name, reason))]
-    Variable {
-        /// The variable's path in the program (or the constraint's name); empty when the
-        /// variable was set directly, outside a search space, and does not know its path.
-        name: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A search space could not produce a valid configuration.
-    #[error("search space: {0}")]
-    SearchSpace(String),
-    /// Saved program state does not fit the program.
-    #[error("cannot load state at `{path}`: {reason}")]
-    State {
-        /// Where in the state the problem is (a predictor path, `path.demos[2]`, ...).
-        path: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// Reading or writing a file failed.
-    #[error("{action} `{path}`: {source}")]
-    Io {
-        /// What was being done (`cannot read`, `cannot write`).
-        action: &'static str,
-        /// The file.
-        path: std::path::PathBuf,
-        /// The IO error.
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-fn variable_message(name: &str, reason: &str) -> String {
-    if name.is_empty() { format!("invalid variable value: {reason}") } else { format!("variable `{name}`: {reason}") }
 }
 
 /// `Result` with [`Error`] as the default error type.
@@ -297,12 +266,12 @@ impl Error {
     /// conversion error).
     ///
     /// The rule: every [`Error::Lm`] is infrastructure (time-outs, dropped or refused
-    /// connections, `401`/`403`/`404`/`408`/`409`/`429` and `5xx` statuses, undecodable
+    /// connections, `401`/`403`/`404`/`407`/`408`/`409`/`429` and `5xx` statuses, undecodable
     /// responses, a missing or misconfigured LM), except an HTTP status from 400 to 499 not
     /// listed here (such as `400` or `422`): the server read the request and rejected it,
-    /// which is the prompt's doing. An [`Error::Io`] is infrastructure when the system ran out
-    /// of a resource (`Too many open files`, out of memory). Everything else (parse errors,
-    /// conversions, signatures, variables, state) is a program failure.
+    /// which is the prompt's doing. Everything else (parse errors, conversions, signatures,
+    /// types) is a program failure. `cognate_runtime::Error::is_infrastructure` extends the
+    /// rule to the runtime's errors.
     ///
     /// Evaluation and optimizers use it to keep LM outages from being scored as wrong answers.
     pub fn is_infrastructure(&self) -> bool {
@@ -311,20 +280,9 @@ impl Error {
                 Some(status @ 400..=499) => matches!(status, 401 | 403 | 404 | 407 | 408 | 409 | 429),
                 _ => true,
             },
-            Error::Io { source, .. } => is_resource_exhaustion(source),
             _ => false,
         }
     }
-}
-
-/// `Too many open files` (EMFILE, ENFILE), out of memory (ENOMEM) or
-/// [`std::io::ErrorKind::OutOfMemory`].
-fn is_resource_exhaustion(error: &std::io::Error) -> bool {
-    const ENFILE: i32 = 23;
-    const EMFILE: i32 = 24;
-    const ENOMEM: i32 = 12;
-    error.kind() == std::io::ErrorKind::OutOfMemory
-        || (cfg!(unix) && matches!(error.raw_os_error(), Some(ENFILE | EMFILE | ENOMEM)))
 }
 
 #[cfg(test)]
@@ -355,14 +313,6 @@ mod infrastructure_tests {
     }
 
     #[test]
-    fn resource_exhaustion_is_infrastructure_and_other_io_is_not() {
-        let io = |source| Error::Io { action: "cannot read", path: "f".into(), source };
-        assert!(io(std::io::Error::from_raw_os_error(24)).is_infrastructure());
-        assert!(io(std::io::Error::from(std::io::ErrorKind::OutOfMemory)).is_infrastructure());
-        assert!(!io(std::io::Error::from(std::io::ErrorKind::NotFound)).is_infrastructure());
-    }
-
-    #[test]
     fn program_failures_are_not_infrastructure() {
         let parse = ParseError {
             adapter: "ChatAdapter".into(),
@@ -375,6 +325,7 @@ mod infrastructure_tests {
         assert!(!Error::Parse(Box::new(parse)).is_infrastructure());
         let conversion = serde_json::from_str::<u8>("x").unwrap_err();
         assert!(!Error::Conversion { what: "u8".into(), source: conversion }.is_infrastructure());
-        assert!(!Error::SearchSpace("empty".into()).is_infrastructure());
+        let signature = Error::SignatureSyntax { input: "->".into(), reason: "no inputs".into() };
+        assert!(!signature.is_infrastructure());
     }
 }

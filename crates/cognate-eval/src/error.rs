@@ -69,7 +69,7 @@ pub enum Error {
         max_fraction: f64,
         /// The first infrastructure error.
         #[source]
-        first: std::sync::Arc<cognate_core::Error>,
+        first: std::sync::Arc<cognate_runtime::Error>,
         /// What was completed before stopping.
         partial: Box<EvaluationResult>,
     },

@@ -186,9 +186,9 @@ async fn the_error_budget_stops_the_run_with_partial_results() {
 #[tokio::test]
 async fn failures_get_the_failure_score_and_say_where_they_failed() {
     let data = dataset(6);
-    let metric = |example: &Example, prediction: &Prediction| -> cognate_core::Result<Score> {
+    let metric = |example: &Example, prediction: &Prediction| -> cognate_runtime::Result<Score> {
         if example.get("question") == Some(&json!("q5")) {
-            return Err(cognate_core::Error::Lm(LmError::Other("judge unavailable".into())));
+            return Err(LmError::Other("judge unavailable".into()).into());
         }
         Ok(Score::from(example.get("answer") == prediction.get("answer")).with_feedback("checked"))
     };
@@ -198,7 +198,7 @@ async fn failures_get_the_failure_score_and_say_where_they_failed() {
         .scope(evaluate.run_with(&program, &data, |example| {
             let question = example.get("question").and_then(Value::as_str).unwrap_or_default().to_string();
             if question == "q3" {
-                return Err(cognate_core::Error::Lm(LmError::Other("cannot build input".into())));
+                return Err(LmError::Other("cannot build input".into()).into());
             }
             Ok(EchoInput { question })
         }))

@@ -41,7 +41,7 @@ use crate::rollout::RolloutLm;
 ///    probability ½ a random earlier one, as DSPy does). A failing run or metric counts as an
 ///    error; reaching `max_errors` errors stops the compile with [`Error::TooManyErrors`].
 ///    A run that failed for infrastructure reasons (the LM call failed; see
-///    [`cognate_core::Error::is_infrastructure`]) is handled by the
+///    [`cognate_runtime::Error::is_infrastructure`]) is handled by the
 ///    [`InfraPolicy`](Self::with_infra_policy) instead: by default it is not an error of the
 ///    program (it does not use up `max_errors`, and is not checkpointed, so a resumed compile
 ///    retries it), and the compile stops with [`Error::Infrastructure`] once more than 5% of
@@ -278,7 +278,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
     where
         P: Program,
         P::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<P::Input> + Send + Sync + 'static,
+        F: Fn(&Example) -> cognate_runtime::Result<P::Input> + Send + Sync + 'static,
     {
         self.run(student, teacher, trainset, Arc::new(to_input)).await
     }
@@ -350,7 +350,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
             student_paths.iter().map(|path| (path.clone(), Vec::new())).collect();
         let mut bootstrapped = BTreeSet::new();
         let mut errors = 0usize;
-        let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_core::Error>);
+        let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_runtime::Error>);
         let max_infra_errors = self.infra_policy.max_failures(trainset.len());
         for (index, example) in trainset.iter().enumerate() {
             if bootstrapped.len() >= self.max_bootstrapped_demos {
@@ -450,7 +450,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         example: &Example,
         round: usize,
         to_input: &ToInput<P::Input>,
-    ) -> (AttemptRecord, Option<cognate_core::Error>)
+    ) -> (AttemptRecord, Option<cognate_runtime::Error>)
     where
         P: Program,
         P::Output: Serialize,
@@ -475,7 +475,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         for (_, predictor) in teacher.named_predictors_mut() {
             predictor.demos.retain(|demo| demo.data != example.data);
         }
-        let outcome: cognate_core::Result<(f64, Vec<cognate_runtime::TraceEntry>)> = async {
+        let outcome: cognate_runtime::Result<(f64, Vec<cognate_runtime::TraceEntry>)> = async {
             let input = to_input(example)?;
             let (output, trace) = settings.scope(traced(teacher.call(input))).await;
             let prediction = Prediction::from_output(output?)?;

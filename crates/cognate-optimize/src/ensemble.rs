@@ -3,7 +3,8 @@
 
 use std::sync::Mutex;
 
-use cognate_core::{Prediction, Result};
+use cognate_core::Prediction;
+use cognate_runtime::Result;
 use cognate_runtime::{Component, Module, Visitor, VisitorMut};
 use serde::Serialize;
 

@@ -52,7 +52,7 @@ pub enum Error {
         max_errors: usize,
         /// The last error.
         #[source]
-        last: cognate_core::Error,
+        last: cognate_runtime::Error,
     },
     /// More bootstrap runs hit infrastructure errors (the LM could not be reached or did not
     /// answer) than the [`InfraPolicy`](cognate_eval::InfraPolicy) allows, so the demos
@@ -73,7 +73,7 @@ pub enum Error {
         max_fraction: f64,
         /// The first infrastructure error.
         #[source]
-        first: cognate_core::Error,
+        first: cognate_runtime::Error,
     },
     /// An optimizer was configured inconsistently (e.g. no training examples).
     #[error("invalid optimizer configuration: {0}")]
@@ -81,9 +81,16 @@ pub enum Error {
     /// Evaluation failed.
     #[error(transparent)]
     Eval(#[from] cognate_eval::Error),
-    /// The program failed.
+    /// The program failed (or a variable, search space or saved state was invalid).
     #[error(transparent)]
-    Program(#[from] cognate_core::Error),
+    Program(#[from] cognate_runtime::Error),
+}
+
+impl From<cognate_core::Error> for Error {
+    /// A core error (an LM failure, an unparsable reply, a conversion) is the program's.
+    fn from(error: cognate_core::Error) -> Self {
+        Error::Program(error.into())
+    }
 }
 
 impl Error {

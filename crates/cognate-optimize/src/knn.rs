@@ -257,9 +257,9 @@ where
     type Input = P::Input;
     type Output = P::Output;
 
-    async fn forward(&self, input: P::Input) -> cognate_core::Result<P::Output> {
+    async fn forward(&self, input: P::Input) -> cognate_runtime::Result<P::Output> {
         let fields = cognate_core::to_values(&input, std::any::type_name::<P::Input>())?;
-        let compiled = self.compile_for(&fields).await.map_err(into_core)?;
+        let compiled = self.compile_for(&fields).await.map_err(into_program_error)?;
         compiled.call(input).await
     }
 }
@@ -275,10 +275,10 @@ impl<P: Component, Me, E> Component for KnnFewShotProgram<P, Me, E> {
 
 /// An optimizer error as a program error: the underlying program or LM error when there is
 /// one, else the message.
-fn into_core(error: Error) -> cognate_core::Error {
+fn into_program_error(error: Error) -> cognate_runtime::Error {
     match error {
         Error::Program(e) => e,
         Error::TooManyErrors { last, .. } => last,
-        other => cognate_core::Error::Lm(LmError::Other(format!("knn few-shot: {other}"))),
+        other => LmError::Other(format!("knn few-shot: {other}")).into(),
     }
 }

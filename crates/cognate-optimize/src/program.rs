@@ -59,11 +59,11 @@ pub fn reset_copy<P: ComponentExt + Clone>(program: &P) -> P {
 }
 
 /// Builds a program's input from an example.
-pub(crate) type ToInput<I> = Arc<dyn Fn(&Example) -> cognate_core::Result<I> + Send + Sync>;
+pub(crate) type ToInput<I> = Arc<dyn Fn(&Example) -> cognate_runtime::Result<I> + Send + Sync>;
 
 /// The default [`ToInput`]: deserializes the example's inputs.
 pub(crate) fn default_to_input<I: DeserializeOwned + 'static>() -> ToInput<I> {
-    Arc::new(|example: &Example| cognate_core::from_values(&example.inputs(), std::any::type_name::<I>()))
+    Arc::new(|example: &Example| Ok(cognate_core::from_values(&example.inputs(), std::any::type_name::<I>())?))
 }
 
 /// A metric borrowed, so one metric serves both bootstrapping and [`cognate_eval::Evaluate`].
@@ -74,7 +74,7 @@ impl<Me: cognate_eval::Metric> cognate_eval::Metric for MetricRef<'_, Me> {
         &self,
         example: &Example,
         prediction: &Prediction,
-    ) -> impl std::future::Future<Output = cognate_core::Result<cognate_eval::Score>> + Send {
+    ) -> impl std::future::Future<Output = cognate_runtime::Result<cognate_eval::Score>> + Send {
         self.0.score(example, prediction)
     }
 }

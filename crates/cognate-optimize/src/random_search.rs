@@ -245,7 +245,7 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
     where
         P: Program,
         P::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<P::Input> + Send + Sync + 'static,
+        F: Fn(&Example) -> cognate_runtime::Result<P::Input> + Send + Sync + 'static,
     {
         self.run(student, teacher, trainset, valset, Arc::new(to_input)).await
     }

@@ -52,7 +52,7 @@ impl Embedder for Table {
     fn embed<'a>(
         &'a self,
         texts: &'a [String],
-    ) -> impl std::future::Future<Output = cognate::Result<Vec<Vec<f32>>>> + Send + 'a {
+    ) -> impl std::future::Future<Output = cognate::core::Result<Vec<Vec<f32>>>> + Send + 'a {
         self.seen.lock().unwrap().extend(texts.iter().cloned());
         let out = texts
             .iter()

@@ -261,7 +261,7 @@ impl Module for Tuned {
     type Input = Values;
     type Output = Prediction;
 
-    async fn forward(&self, input: Values) -> cognate_core::Result<Prediction> {
+    async fn forward(&self, input: Values) -> cognate_runtime::Result<Prediction> {
         let mut prediction = self.strategy.forward(input).await?;
         prediction.data.insert("x".into(), json!(self.x.get()));
         prediction.data.insert("k".into(), json!(self.k.get()));
@@ -498,7 +498,7 @@ async fn an_unsatisfiable_space_fails_the_search_with_the_constraint_named() {
     impl Module for Impossible {
         type Input = Values;
         type Output = Prediction;
-        async fn forward(&self, input: Values) -> cognate_core::Result<Prediction> {
+        async fn forward(&self, input: Values) -> cognate_runtime::Result<Prediction> {
             self.0.forward(input).await
         }
     }
@@ -514,7 +514,7 @@ async fn an_unsatisfiable_space_fails_the_search_with_the_constraint_named() {
         .err()
         .unwrap();
     assert!(
-        matches!(&err, Error::Program(cognate_core::Error::SearchSpace(m)) if m.contains("`x_small` (6 times)")),
+        matches!(&err, Error::Program(cognate_runtime::Error::SearchSpace(m)) if m.contains("`x_small` (6 times)")),
         "{err}"
     );
     assert_eq!(lm.call_count(), 0);

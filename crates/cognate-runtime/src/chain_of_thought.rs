@@ -83,9 +83,9 @@ impl<S: Signature> Module for ChainOfThought<S> {
     type Input = S::Input;
     type Output = WithReasoning<S::Output>;
 
-    async fn forward(&self, input: S::Input) -> Result<WithReasoning<S::Output>> {
+    async fn forward(&self, input: S::Input) -> crate::Result<WithReasoning<S::Output>> {
         let values = S::input_to_values(&input)?;
         let prediction = self.predictor.call(values, None).await?;
-        cognate_core::from_values(&prediction.data, "ChainOfThought output")
+        Ok(cognate_core::from_values(&prediction.data, "ChainOfThought output")?)
     }
 }

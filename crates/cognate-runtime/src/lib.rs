@@ -5,6 +5,7 @@
 //! Most users reach these through the `cognate` facade and its prelude.
 
 pub mod chain_of_thought;
+mod error;
 pub mod fs;
 pub mod json;
 pub mod module;
@@ -16,6 +17,7 @@ pub mod trace;
 pub mod variable;
 
 pub use chain_of_thought::{ChainOfThought, WithReasoning};
+pub use error::{Error, Result};
 pub use module::Module;
 pub use predict::Predict;
 pub use predictor::{CallConfig, Predictor};

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use cognate_core::Result;
+use crate::Result;
 use futures::StreamExt;
 
 /// A module: `Predict`, `ChainOfThought`, or a whole program.
@@ -23,7 +23,8 @@ pub trait Module: Send + Sync {
     /// Runs the module once.
     ///
     /// # Errors
-    /// LM failures, unparsable replies and conversion failures, as [`cognate_core::Error`].
+    /// LM failures, unparsable replies and conversion failures (a [`crate::Error::Core`]),
+    /// and whatever else the module reports as an [`Error`](crate::Error).
     ///
     /// # Cancel safety
     /// Dropping the future abandons the call; no state of the module changes.

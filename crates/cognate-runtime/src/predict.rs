@@ -77,10 +77,10 @@ impl<S: Signature> Module for Predict<S> {
     type Input = S::Input;
     type Output = S::Output;
 
-    async fn forward(&self, input: S::Input) -> Result<S::Output> {
+    async fn forward(&self, input: S::Input) -> crate::Result<S::Output> {
         let values = S::input_to_values(&input)?;
         let prediction = self.predictor.call(values, None).await?;
-        S::output_from_values(&prediction.data)
+        Ok(S::output_from_values(&prediction.data)?)
     }
 }
 
@@ -89,7 +89,7 @@ impl Module for Predictor {
     type Input = Values;
     type Output = cognate_core::Prediction;
 
-    async fn forward(&self, input: Values) -> Result<cognate_core::Prediction> {
-        self.call(input, None).await
+    async fn forward(&self, input: Values) -> crate::Result<cognate_core::Prediction> {
+        Ok(self.call(input, None).await?)
     }
 }

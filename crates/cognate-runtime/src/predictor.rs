@@ -219,7 +219,8 @@ impl Predictor {
     ///
     /// # Errors
     /// [`Error::Lm`] when no LM is configured or the call fails; [`Error::Parse`] when the
-    /// reply (of any completion) cannot be parsed.
+    /// reply (of any completion) cannot be parsed. (A core error: only the LM call and its
+    /// parse can fail here. `Module::forward` wraps it in the runtime's [`crate::Error`].)
     ///
     /// # Cancel safety
     /// Dropping the future abandons the LM call; the predictor is not changed. A parse already

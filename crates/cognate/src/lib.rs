@@ -4,32 +4,65 @@
 //! [`Predict`] or [`ChainOfThought`], and get typed values back.
 //!
 //! See the README and `docs/` for a guided tour.
+//!
+//! # Features
+//!
+//! | feature | what it adds | default |
+//! |---|---|---|
+//! | `lm` | [`lm`]: HTTP providers (`OpenAiClient`, `OpenAiEmbeddings`) on reqwest, plain `http://` only | yes |
+//! | `rustls` | `https://` endpoints for [`lm`] through rustls (implies `lm`) | yes |
+//! | `eval` | [`eval`]: datasets, metrics and `Evaluate` (csv, indicatif) | yes |
+//! | `optimize` | [`optimize`]: the optimizers and variable search (implies `eval`) | yes |
+//!
+//! With `default-features = false` the facade is signatures, adapters, modules, programs,
+//! variables, settings and saved state, with no HTTP client: bring your own
+//! [`LanguageModel`]. `features = ["optimize"]` adds evaluation and optimizers, still without
+//! an HTTP client (an in-process LM, or `cognate-testing`'s `MockLm`, drives them).
+//!
+//! # Errors
+//!
+//! [`Error`] and [`Result`] are the runtime's (`cognate_runtime::Error`): what
+//! [`Module::forward`] and programs return. An LM failure or an unparsable reply is a core
+//! error ([`core::Error`]) inside [`Error::Core`]; [`Error::as_lm_error`] and
+//! [`Error::as_parse_error`] reach it, and `?` converts core errors, [`LmError`]s and
+//! [`ParseError`]s into [`Error`]. The runtime adds variable, search-space, saved-state and
+//! file errors. Evaluation and optimizers have their own (`eval::Error`, `optimize::Error`),
+//! which wrap this one.
 
 pub use cognate_adapters as adapters;
 pub use cognate_core::{
-    DynLanguageModel, Error, Example, FieldDesc, LanguageModel, LmError, LmRequest, LmResponse, Message, ParseError,
-    Prediction, Result, SharedLm, Signature, SignatureDesc, TypeDesc, Values,
+    DynEmbedder, DynLanguageModel, Embedder, Example, FieldDesc, LanguageModel, LmError, LmRequest, LmResponse,
+    Message, ParseError, Prediction, SharedEmbedder, SharedLm, Signature, SignatureDesc, TypeDesc, Values,
 };
 pub use cognate_macros::{program, signature};
-pub use cognate_runtime::*;
+pub use cognate_runtime::{
+    CallConfig, ChainOfThought, Component, ComponentExt, Configuration, Constraint, Constraints, Derived, Describe,
+    Domain, DynVariable, Error, Module, ModuleChoice, Predict, Predictor, Program, ReasoningStrategy, Result,
+    SaveState, SearchSpace, SeededRng, Settings, TraceEntry, TraceSink, Variable, Visitor, VisitorMut, WithReasoning,
+    configure, traced,
+};
+pub use cognate_runtime::{fs, program, settings, trace, variable};
 
-/// Core types (signatures, type descriptors, the LM boundary).
+/// Core types (signatures, type descriptors, the LM and embedder boundaries, core errors).
 pub mod core {
     pub use cognate_core::*;
 }
 
-/// HTTP language-model providers.
+/// HTTP language-model providers (feature `lm`; `https://` needs feature `rustls`).
+#[cfg(feature = "lm")]
 pub mod lm {
     pub use cognate_lm::*;
 }
 
-/// Evaluation: datasets, metrics and `Evaluate` (see `docs/evaluation.md`).
+/// Evaluation: datasets, metrics and `Evaluate` (feature `eval`; see `docs/evaluation.md`).
+#[cfg(feature = "eval")]
 pub mod eval {
     pub use cognate_eval::*;
 }
 
 /// Optimizers: few-shot (labeled, bootstrapped, random search), ensembles and variable
-/// search (see `docs/optimizers.md`).
+/// search (feature `optimize`; see `docs/optimizers.md`).
+#[cfg(feature = "optimize")]
 pub mod optimize {
     pub use cognate_optimize::*;
 }

@@ -43,7 +43,7 @@ use progress::Progress;
 ///   fail, no new calls are issued, in-flight ones are abandoned, and `run` returns
 ///   [`Error::TooManyErrors`] with the partial results.
 /// * **Infrastructure errors**: an example whose LM call failed (time-out, connection, 429,
-///   5xx, ...; see [`cognate_core::Error::is_infrastructure`]) is handled by the
+///   5xx, ...; see [`cognate_runtime::Error::is_infrastructure`]) is handled by the
 ///   [`InfraPolicy`] (default: left out of the score, and the run fails with
 ///   [`Error::Infrastructure`] as soon as more than 5% of the examples hit one).
 ///   [`Summary`] counts both kinds apart.
@@ -174,7 +174,7 @@ impl<Me: Metric> Evaluate<Me> {
     where
         M: Module,
         M::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<M::Input> + Send,
+        F: Fn(&Example) -> cognate_runtime::Result<M::Input> + Send,
     {
         self.collect(self.stream_with(module, dataset, to_input)).await
     }
@@ -194,7 +194,9 @@ impl<Me: Metric> Evaluate<Me> {
         M::Output: Serialize,
     {
         let what = std::any::type_name::<M::Input>();
-        self.stream_with(module, dataset, move |example: &Example| cognate_core::from_values(&example.inputs(), what))
+        self.stream_with(module, dataset, move |example: &Example| {
+            Ok(cognate_core::from_values(&example.inputs(), what)?)
+        })
     }
 
     /// Like [`stream`](Self::stream), building each input with `to_input`.
@@ -202,7 +204,7 @@ impl<Me: Metric> Evaluate<Me> {
     where
         M: Module,
         M::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<M::Input> + Send + 'a,
+        F: Fn(&Example) -> cognate_runtime::Result<M::Input> + Send + 'a,
     {
         self.stream_iter(module, dataset.iter().cloned(), to_input)
     }
@@ -217,7 +219,7 @@ impl<Me: Metric> Evaluate<Me> {
         M::Output: Serialize,
         I: IntoIterator<Item = Example>,
         I::IntoIter: ExactSizeIterator + Send + 'a,
-        F: Fn(&Example) -> cognate_core::Result<M::Input> + Send + 'a,
+        F: Fn(&Example) -> cognate_runtime::Result<M::Input> + Send + 'a,
     {
         let examples = examples.into_iter();
         let total = examples.len();
@@ -243,7 +245,10 @@ impl<Me: Metric> Evaluate<Me> {
                     let (prediction, error, score) = match input {
                         Err(e) => (None, fail(Stage::Input, e), None),
                         Ok(input) => {
-                            match program_settings.scope(module.forward(input)).await.and_then(Prediction::from_output)
+                            match program_settings
+                                .scope(module.forward(input))
+                                .await
+                                .and_then(|output| Ok(Prediction::from_output(output)?))
                             {
                                 Err(e) => (None, fail(Stage::Module, e), None),
                                 Ok(prediction) => {
@@ -342,7 +347,7 @@ pub struct EvaluationStream<'a> {
     /// under `CountAsZero`.
     budget_errors: usize,
     stop: Option<Stop>,
-    first_infra: Option<Arc<cognate_core::Error>>,
+    first_infra: Option<Arc<cognate_runtime::Error>>,
     usage: UsageTracker,
     metric_usage: UsageTracker,
     started: Instant,
@@ -381,7 +386,7 @@ impl EvaluationStream<'_> {
     }
 
     /// The first infrastructure error seen, if any.
-    pub fn first_infra_error(&self) -> Option<&cognate_core::Error> {
+    pub fn first_infra_error(&self) -> Option<&cognate_runtime::Error> {
         self.first_infra.as_deref()
     }
 

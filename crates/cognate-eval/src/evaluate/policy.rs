@@ -3,7 +3,7 @@
 
 /// What to do with examples that hit an *infrastructure* error — the LM could not be reached
 /// or did not answer (time-outs, refused or dropped connections, `429`/`5xx`, `401`/`403`,
-/// `Too many open files`; see [`cognate_core::Error::is_infrastructure`]) — as opposed to a
+/// `Too many open files`; see [`cognate_runtime::Error::is_infrastructure`]) — as opposed to a
 /// program failure (an unparsable or wrong answer), which is always scored with the failure
 /// score.
 ///

@@ -42,12 +42,12 @@ pub struct Failure {
     /// Where it failed.
     pub stage: Stage,
     /// The error (shared, so records stay cheap to clone).
-    pub error: Arc<cognate_core::Error>,
+    pub error: Arc<cognate_runtime::Error>,
 }
 
 impl Failure {
     /// Whether the failure is an infrastructure error (the LM call failed; see
-    /// [`cognate_core::Error::is_infrastructure`]) in the module or the metric. Building the
+    /// [`cognate_runtime::Error::is_infrastructure`]) in the module or the metric. Building the
     /// input never fails for infrastructure reasons.
     pub fn is_infrastructure(&self) -> bool {
         self.stage != Stage::Input && self.error.is_infrastructure()

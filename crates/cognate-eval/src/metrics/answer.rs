@@ -1,6 +1,7 @@
 //! Answer metrics: [`ExactMatch`], [`AnswerF1`] and [`PassageMatch`].
 
-use cognate_core::{Example, Prediction, Result};
+use cognate_core::{Example, Prediction};
+use cognate_runtime::Result;
 use serde_json::Value;
 
 use super::text::{exact_match_score, f1_score, has_answer};

@@ -34,7 +34,8 @@ mod text;
 
 use std::future::Future;
 
-use cognate_core::{Example, Prediction, Result};
+use cognate_core::{Example, Prediction};
+use cognate_runtime::Result;
 use serde::{Deserialize, Serialize};
 
 pub use answer::{AnswerF1, ExactMatch, PassageMatch};
@@ -194,11 +195,11 @@ pub(crate) fn field_text(value: &serde_json::Value) -> String {
 }
 
 /// A metric's error for a missing or mistyped field.
-pub(crate) fn field_error(what: &str, field: &str, problem: &str) -> cognate_core::Error {
-    cognate_core::Error::Conversion {
+pub(crate) fn field_error(what: &str, field: &str, problem: &str) -> cognate_runtime::Error {
+    cognate_runtime::Error::Core(cognate_core::Error::Conversion {
         what: format!("{what} field `{field}`"),
         source: <serde_json::Error as serde::de::Error>::custom(problem),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! [`NumericMatch`]: compare the final numbers of GSM8K-style answers.
 
-use cognate_core::{Example, Prediction, Result};
+use cognate_core::{Example, Prediction};
+use cognate_runtime::Result;
 
 use super::{Metric, Score, field_error, field_text};
 

@@ -3,8 +3,8 @@
 
 use std::sync::OnceLock;
 
-use cognate_core::{Example, FieldDesc, Prediction, Result, Signature, SignatureDesc, TypeDesc};
-use cognate_runtime::{ChainOfThought, Module};
+use cognate_core::{Example, FieldDesc, Prediction, Signature, SignatureDesc, TypeDesc};
+use cognate_runtime::{ChainOfThought, Module, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{Metric, Score, field_error, field_text};

@@ -87,8 +87,9 @@ async fn a_lazy_stream_keeps_running_totals() {
     });
     let summary = settings(lm)
         .scope(async {
-            let mut stream = evaluate
-                .stream_iter(&program, generated, |e: &Example| cognate_core::from_values(&e.inputs(), "EchoInput"));
+            let mut stream = evaluate.stream_iter(&program, generated, |e: &Example| {
+                Ok(cognate_core::from_values(&e.inputs(), "EchoInput")?)
+            });
             let mut seen = 0;
             while stream.next().await.is_some() {
                 seen += 1;

@@ -199,7 +199,7 @@ impl<Me: Metric> VariableSearch<Me> {
     {
         let what = std::any::type_name::<P::Input>();
         self.compile_space_with(program, space, trainset, move |e: &Example| {
-            cognate_core::from_values(&e.inputs(), what)
+            Ok(cognate_core::from_values(&e.inputs(), what)?)
         })
         .await
     }
@@ -222,7 +222,7 @@ impl<Me: Metric> VariableSearch<Me> {
     where
         P: Module + Component + Clone,
         P::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<P::Input> + Send + Sync,
+        F: Fn(&Example) -> cognate_runtime::Result<P::Input> + Send + Sync,
     {
         if trainset.is_empty() {
             return Err(Error::Config("variable search needs a non-empty training set".into()));
@@ -291,7 +291,7 @@ impl<Me: Metric> VariableSearch<Me> {
     where
         P: Module + Component + Clone,
         P::Output: Serialize,
-        F: Fn(&Example) -> cognate_core::Result<P::Input> + Send + Sync,
+        F: Fn(&Example) -> cognate_runtime::Result<P::Input> + Send + Sync,
     {
         if let Some((_, score)) = study.history().iter().find(|(done, _)| *done == config) {
             return Ok(TrialRecord {

@@ -1,8 +1,8 @@
 //! [`Sampler`] and [`Study`]: proposing configurations of a search space (ask) and learning
 //! from their scores (tell), independently of what is being optimized.
 
-use cognate_core::{Error, Result};
 use cognate_runtime::variable::{Configuration, SearchSpace, SeededRng};
+use cognate_runtime::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use super::params::Param;

@@ -197,9 +197,8 @@ async fn max_errors_stops_the_compile_and_fewer_errors_are_tolerated() {
 #[tokio::test]
 async fn a_metric_error_counts_as_an_error() {
     let data = trainset(3);
-    let metric = |_: &Example, _: &Prediction| -> cognate::Result<Score> {
-        Err(cognate::Error::Lm(LmError::Other("judge down".into())))
-    };
+    let metric =
+        |_: &Example, _: &Prediction| -> cognate::Result<Score> { Err(LmError::Other("judge down".into()).into()) };
     let err = with_lm(oracle())
         .scope(
             BootstrapFewShot::new(metric)

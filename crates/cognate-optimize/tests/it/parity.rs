@@ -35,7 +35,7 @@ fn exact(example: &Example, prediction: &Prediction) -> cognate::Result<Score> {
     if answer.contains("error") {
         // The script's metric raises: a failure of the program, not of the LM.
         let source = <serde_json::Error as serde::de::Error>::custom("metric failure requested by the script");
-        return Err(cognate::Error::Conversion { what: "the metric's input".into(), source });
+        return Err(cognate::core::Error::Conversion { what: "the metric's input".into(), source }.into());
     }
     Ok(Score::from(example.get("answer") == prediction.get("answer")))
 }

@@ -21,7 +21,7 @@ impl DynVariable for Knob {
     fn default_json(&self) -> Value {
         self.value.clone()
     }
-    fn set_json(&mut self, value: Value) -> cognate_core::Result<()> {
+    fn set_json(&mut self, value: Value) -> crate::Result<()> {
         self.value = value;
         Ok(())
     }

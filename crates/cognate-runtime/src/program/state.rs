@@ -23,7 +23,8 @@
 
 use std::path::Path;
 
-use cognate_core::{Error, Example, FieldDesc, Result, SignatureDesc, infer_prefix};
+use crate::{Error, Result};
+use cognate_core::{Example, FieldDesc, SignatureDesc, infer_prefix};
 use serde_json::{Map, Value, json};
 
 use crate::predictor::Predictor;

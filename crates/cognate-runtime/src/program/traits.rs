@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use cognate_core::Result;
+use crate::Result;
 use futures::StreamExt;
 use tracing::Instrument;
 

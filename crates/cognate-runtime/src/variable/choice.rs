@@ -8,7 +8,8 @@ use crate::chain_of_thought::ChainOfThought;
 use crate::module::Module;
 use crate::predict::Predict;
 use crate::program::{Component, Visitor, VisitorMut, child_path};
-use cognate_core::{Error, Result, Signature};
+use crate::{Error, Result};
+use cognate_core::Signature;
 
 /// One alternative, type-erased: a module whose output is mapped to the common output.
 trait Alternative<I, O>: Send + Sync {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use cognate_core::Result;
+use crate::Result;
 
 use super::{Configuration, Scope};
 use crate::program::{Component, Visitor, VisitorMut};

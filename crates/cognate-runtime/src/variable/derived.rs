@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use cognate_core::{Error, Result};
+use crate::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -71,15 +71,15 @@ pub trait DynVariable: Send + Sync + std::fmt::Debug {
     /// Sets its value from JSON.
     ///
     /// # Errors
-    /// [`cognate_core::Error::Variable`] if the value is outside the domain or of the wrong type.
-    fn set_json(&mut self, value: Value) -> cognate_core::Result<()>;
+    /// [`Error::Variable`](crate::Error::Variable) if the value is outside the domain or of the wrong type.
+    fn set_json(&mut self, value: Value) -> crate::Result<()>;
     /// Checks a value without setting it: `Ok` means [`DynVariable::set_json`] will accept it.
     /// The default checks the domain only; `name` goes into the error.
     ///
     /// # Errors
-    /// [`cognate_core::Error::Variable`] naming `name` and what is wrong.
-    fn check_json(&self, name: &str, value: &Value) -> cognate_core::Result<()> {
-        self.domain().check(value).map_err(|reason| cognate_core::Error::Variable { name: name.to_string(), reason })
+    /// [`Error::Variable`](crate::Error::Variable) naming `name` and what is wrong.
+    fn check_json(&self, name: &str, value: &Value) -> crate::Result<()> {
+        self.domain().check(value).map_err(|reason| crate::Error::Variable { name: name.to_string(), reason })
     }
     /// For a derived variable, the function computing its value from the others.
     fn deriver(&self) -> Option<Deriver> {

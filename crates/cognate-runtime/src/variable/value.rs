@@ -1,6 +1,7 @@
 //! [`Variable<T>`]: a typed, validated value with a default and a domain.
 
-use cognate_core::{Error, Result, TypeDesc};
+use crate::{Error, Result};
+use cognate_core::TypeDesc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use crate::Result;
 use cognate_adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};
-use cognate_core::{Example, Result};
+use cognate_core::Example;
 use serde_json::Value;
 
 use super::ops::variable;
@@ -30,7 +31,7 @@ impl SearchSpace {
     /// does not have — nothing changes. Frozen variables are left as they are.
     ///
     /// # Errors
-    /// [`cognate_core::Error::Variable`] naming the offending variable.
+    /// [`Error::Variable`](crate::Error::Variable) naming the offending variable.
     pub fn apply<C: Component + ?Sized>(&self, config: &Configuration, program: &mut C) -> Result<()> {
         let completed = self.complete(config)?;
 
@@ -134,7 +135,7 @@ impl SearchSpace {
         struct Set<'c> {
             derived: Vec<&'c str>,
             scratch: &'c Configuration,
-            error: Option<cognate_core::Error>,
+            error: Option<crate::Error>,
         }
         impl<'a> VisitorMut<'a> for Set<'_> {
             fn variable(&mut self, path: &str, variable: &'a mut dyn DynVariable) {

@@ -1,6 +1,6 @@
 //! [`Grid`]: the cartesian product of every variable's grid points, lazily.
 
-use cognate_core::Result;
+use crate::Result;
 use serde_json::Value;
 
 use super::SearchSpace;

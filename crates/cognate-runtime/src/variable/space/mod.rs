@@ -7,7 +7,8 @@ mod ops;
 #[cfg(test)]
 mod tests;
 
-use cognate_core::{Error, Example, Result, SharedLm};
+use crate::{Error, Result};
+use cognate_core::{Example, SharedLm};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

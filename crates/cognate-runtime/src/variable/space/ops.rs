@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use cognate_core::{Error, Result};
+use crate::{Error, Result};
 
 use super::{Dim, SearchSpace};
 use crate::program::child_path;
