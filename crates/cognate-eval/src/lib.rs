@@ -40,7 +40,8 @@ pub use evaluate::{Evaluate, EvaluationResult, EvaluationStream, Failure, InfraP
 pub use metrics::{Metric, Score};
 pub use usage::{CountingLm, UsageSnapshot, UsageTracker};
 
-/// Paths for `#[signature(crate = crate)]` inside this crate. Not public API.
+/// Paths for `#[signature(crate = cognate_eval)]` in this crate's integration tests (the
+/// library itself uses no proc macro). Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use cognate_core;

@@ -9,10 +9,10 @@
 //!
 //! | feature | what it adds | default |
 //! |---|---|---|
-//! | `lm` | [`lm`]: HTTP providers (`OpenAiClient`, `OpenAiEmbeddings`) on reqwest, plain `http://` only | yes |
-//! | `rustls` | `https://` endpoints for [`lm`] through rustls (implies `lm`) | yes |
-//! | `eval` | [`eval`]: datasets, metrics and `Evaluate` (csv, indicatif) | yes |
-//! | `optimize` | [`optimize`]: the optimizers and variable search (implies `eval`) | yes |
+//! | `lm` | `cognate::lm`: HTTP providers (`OpenAiClient`, `OpenAiEmbeddings`) on reqwest, plain `http://` only | yes |
+//! | `rustls` | `https://` endpoints for `cognate::lm` through rustls (implies `lm`) | yes |
+//! | `eval` | `cognate::eval`: datasets, metrics and `Evaluate` (csv, indicatif) | yes |
+//! | `optimize` | `cognate::optimize`: the optimizers and variable search (implies `eval`) | yes |
 //!
 //! With `default-features = false` the facade is signatures, adapters, modules, programs,
 //! variables, settings and saved state, with no HTTP client: bring your own
@@ -26,8 +26,8 @@
 //! error ([`core::Error`]) inside [`Error::Core`]; [`Error::as_lm_error`] and
 //! [`Error::as_parse_error`] reach it, and `?` converts core errors, [`LmError`]s and
 //! [`ParseError`]s into [`Error`]. The runtime adds variable, search-space, saved-state and
-//! file errors. Evaluation and optimizers have their own (`eval::Error`, `optimize::Error`),
-//! which wrap this one.
+//! file errors. Evaluation and optimizers have their own errors (`cognate::eval::Error`,
+//! `cognate::optimize::Error`), which wrap this one.
 
 pub use cognate_adapters as adapters;
 pub use cognate_core::{
