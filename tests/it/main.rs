@@ -1,5 +1,6 @@
 //! Integration tests: the real HTTP client against loopback servers.
 
+mod architecture;
 mod end_to_end;
 mod live;
 mod lm_client;
