@@ -80,7 +80,7 @@ impl From<bool> for Score {
 }
 
 /// What a metric closure may return: a number, a `bool` (1 or 0), a [`Score`], or a
-/// [`Result`](cognate_runtime::Result) (the runtime's, as modules return) of one of those.
+/// [`Result`] (the runtime's, as modules return) of one of those.
 pub trait IntoScore {
     /// The score.
     ///
