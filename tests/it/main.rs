@@ -1,7 +1,6 @@
 //! Integration tests: the real HTTP client against loopback servers.
 
 mod end_to_end;
-mod live;
 mod lm_client;
 mod mock_server;
 mod predict;
