@@ -7,43 +7,8 @@ use std::time::Duration;
 use cognate_core::{JsonSchemaFormat, LanguageModel, LmError, LmRequest, Message, ResponseFormat};
 use cognate_lm::OpenAiClient;
 use cognate_testing::{Failure, MockServer, MockServerConfig};
+use cognate_tests::{qa_request, sections};
 use serde_json::Value;
-
-/// A ChainOfThought-style ChatAdapter system prompt with typed outputs.
-pub(crate) const QA_SYSTEM: &str = "Your input fields are:\n1. `question` (str): a trivia question\n\
-Your output fields are:\n1. `reasoning` (str): \n2. `answer` (str): often between 1 and 5 words\n\
-3. `confidence` (float):\n\
-All interactions will be structured in the following way, with the appropriate values filled in.\n\n\
-[[ ## question ## ]]\n{question}\n\n[[ ## reasoning ## ]]\n{reasoning}\n\n[[ ## answer ## ]]\n{answer}\n\n\
-[[ ## confidence ## ]]\n{confidence}        # note: the value you produce must be a single float value\n\n\
-[[ ## completed ## ]]\nIn adhering to this structure, your objective is: \n        Answer questions with short factoid answers.";
-
-pub(crate) fn qa_request(question: &str) -> LmRequest {
-    LmRequest::new(vec![
-        Message::system(QA_SYSTEM),
-        Message::user(format!(
-            "[[ ## question ## ]]\n{question}\n\nRespond with the corresponding output fields, starting with the field \
-             `[[ ## reasoning ## ]]`, then `[[ ## answer ## ]]`, then `[[ ## confidence ## ]]` (must be formatted as a \
-             valid Python float), and then ending with the marker for `[[ ## completed ## ]]`."
-        )),
-    ])
-}
-
-/// The `[[ ## name ## ]]` sections of a ChatAdapter reply, in order.
-pub(crate) fn sections(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix("[[ ## ").and_then(|l| l.strip_suffix(" ## ]]")) {
-            out.push((name.to_owned(), String::new()));
-        } else if let Some((_, value)) = out.last_mut() {
-            if !value.is_empty() {
-                value.push('\n');
-            }
-            value.push_str(line);
-        }
-    }
-    out.into_iter().map(|(n, v)| (n, v.trim().to_owned())).collect()
-}
 
 fn client(server: &MockServer) -> OpenAiClient {
     OpenAiClient::new("mock-lm").with_base_url(server.base_url())

@@ -2,7 +2,6 @@
 
 mod architecture;
 mod end_to_end;
-mod live;
 mod lm_client;
 mod mock_server;
 mod predict;

@@ -7,9 +7,8 @@ use std::net::SocketAddr;
 use cognate_core::{LanguageModel, LmError, LmRequest, Message};
 use cognate_lm::OpenAiClient;
 use cognate_testing::{Failure, FailurePlan, MockServer, MockServerConfig};
+use cognate_tests::{qa_request, sections};
 use serde_json::Value;
-
-use crate::lm_client::{qa_request, sections};
 
 /// A plain HTTP/1.1 GET, run on a blocking thread.
 async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {

@@ -2,7 +2,7 @@
 
     python crates/cognate-eval/tests/data/dspy_metrics.py > crates/cognate-eval/tests/data/dspy_metrics.json
 
-Needs `pip install dspy==3.4.1`. The Rust test tests/dspy_metrics.rs checks every case.
+Needs `pip install dspy==3.4.1`. The Rust test tests/it/dspy_metrics.rs checks every case.
 """
 
 import json

@@ -4,6 +4,8 @@ mod bootstrap;
 mod common;
 mod ensemble;
 mod infra;
+mod knn;
 mod labeled;
 mod parity;
 mod random_search;
+mod search;

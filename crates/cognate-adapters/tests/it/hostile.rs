@@ -225,7 +225,7 @@ mod properties {
 /// and the synthetic one, which nests the same pattern 40 deep, about 2^40 re-reads.
 #[test]
 fn fuzz_found_stalls_finish() {
-    let found = include_bytes!("data/fuzz-regressions/json-nested-objects-read-again");
+    let found = include_bytes!("../data/fuzz-regressions/json-nested-objects-read-again");
     let found = String::from_utf8_lossy(found).into_owned();
     let synthetic = nested("{ {", "a", "} }", 40);
     for reply in [found, synthetic] {

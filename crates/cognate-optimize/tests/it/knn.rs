@@ -1,6 +1,6 @@
 //! Knn and KNNFewShot (DSPy's `dspy.KNN` and `dspy.KNNFewShot`): retrieval order, the text
-//! embedded, per-call bootstrapping from the nearest examples, and the offline and HTTP
-//! embedders.
+//! embedded, per-call bootstrapping from the nearest examples, with the offline embedder. (With
+//! the real MiniLM embedder: the live lane, `tests/live/embed.rs` in the `cognate-tests` package.)
 
 use std::sync::{Arc, Mutex};
 
@@ -196,28 +196,4 @@ async fn labeled_only_knn_attaches_the_neighbours_without_bootstrap_calls() {
         .await
         .unwrap();
     assert_eq!(lm.call_count(), 1, "labeled demos need no LM call");
-}
-
-#[tokio::test]
-async fn live_minilm_knn_when_enabled() {
-    if std::env::var("COGNATE_LIVE_LM").as_deref() != Ok("1") {
-        println!("skipping the live KNN test: set COGNATE_LIVE_LM=1 (scripts/local-lm.sh serves MiniLM)");
-        return;
-    }
-    let url = std::env::var("COGNATE_EMBEDDER_URL").unwrap_or_else(|_| "http://127.0.0.1:18081/v1".into());
-    let embedder = cognate_lm_embedder(&url);
-    let knn = Knn::new(
-        1,
-        vec![qa("How many legs does a spider have?", "8"), qa("Which city is France's capital?", "Paris")],
-        embedder,
-    )
-    .await
-    .unwrap();
-    // No shared words with the right neighbour: only a semantic model finds it.
-    let nearest = knn.nearest(&fields("Where is the seat of the French government?")).await.unwrap();
-    assert_eq!(nearest[0].get("answer").unwrap(), "Paris");
-}
-
-fn cognate_lm_embedder(url: &str) -> SharedEmbedder {
-    Arc::new(cognate::lm::OpenAiEmbeddings::new("all-minilm-l6-v2").with_base_url(url))
 }

@@ -1,7 +1,7 @@
 //! Runs every DSPy 3.4.1 parse vector (tests/data/dspy-3.4.1/vectors.json, `parse_cases`)
 //! through Cognate's adapters and reports all mismatches at once.
 
-mod common;
+use crate::common;
 
 use cognate_core::ParseErrorKind;
 use serde_json::Value;

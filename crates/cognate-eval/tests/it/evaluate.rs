@@ -18,7 +18,6 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-#[path = "evaluate/infra.rs"]
 mod infra;
 
 /// Answer questions about numbers.

@@ -50,6 +50,13 @@ fn fingerprint(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
     Some((meta.len(), meta.modified().ok()?, inode))
 }
 
+/// This test's name as the harness lists it (its module path without the crate's name), so
+/// that the child runs this test alone.
+fn this_test() -> String {
+    let module = module_path!().split_once("::").map_or("", |(_, path)| path);
+    format!("{module}::a_kill_during_save_leaves_the_old_or_the_new_state")
+}
+
 #[test]
 fn a_kill_during_save_leaves_the_old_or_the_new_state() {
     // Not a skip: the variable is set only by this test, on the child it spawns below, to
@@ -68,7 +75,7 @@ fn a_kill_during_save_leaves_the_old_or_the_new_state() {
     let mut outcomes = [0usize; 2];
     for round in 0..6u64 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["a_kill_during_save_leaves_the_old_or_the_new_state", "--exact", "--nocapture", "--test-threads=1"])
+            .args([this_test().as_str(), "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

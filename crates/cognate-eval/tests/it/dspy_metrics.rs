@@ -7,7 +7,7 @@ use cognate_eval::metrics::{
 use serde_json::Value;
 
 fn fixture() -> Value {
-    serde_json::from_str(include_str!("data/dspy_metrics.json")).expect("valid fixture")
+    serde_json::from_str(include_str!("../data/dspy_metrics.json")).expect("valid fixture")
 }
 
 fn s(v: &Value) -> &str {

@@ -1,6 +1,5 @@
-//! `OpenAiEmbeddings` against a tiny loopback HTTP server (and, with `COGNATE_LIVE_LM=1`,
-//! against the real MiniLM embedder of `scripts/local-lm.sh` at `COGNATE_EMBEDDER_URL`,
-//! default `http://127.0.0.1:18081/v1`).
+//! `OpenAiEmbeddings` against a tiny loopback HTTP server. (Against the real MiniLM embedder
+//! of `scripts/local-lm.sh`: the live lane, `tests/live/embed.rs` in the `cognate-tests` package.)
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -145,26 +144,4 @@ async fn malformed_bodies_and_unreachable_servers_are_typed() {
     drop(listener);
     let err = OpenAiEmbeddings::new("m").with_base_url(closed).embed(&texts(&["x"])).await.unwrap_err();
     assert!(matches!(err, LmError::Connection(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn live_minilm_embedder_when_enabled() {
-    if std::env::var("COGNATE_LIVE_LM").as_deref() != Ok("1") {
-        println!("skipping the live embedder test: set COGNATE_LIVE_LM=1 (scripts/local-lm.sh serves MiniLM)");
-        return;
-    }
-    let url = std::env::var("COGNATE_EMBEDDER_URL").unwrap_or_else(|_| "http://127.0.0.1:18081/v1".into());
-    let client = OpenAiEmbeddings::new("all-minilm-l6-v2").with_base_url(url);
-    let out = client
-        .embed(&texts(&["The cat sat on the mat.", "A cat was sitting on a rug.", "Stock markets fell sharply today."]))
-        .await
-        .unwrap();
-    let cos = |a: &[f32], b: &[f32]| {
-        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-        dot / (a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|x| x * x).sum::<f32>().sqrt())
-    };
-    let (related, unrelated) = (cos(&out[0], &out[1]), cos(&out[0], &out[2]));
-    println!("live MiniLM: dimension {}, cos(related) {related:.3}, cos(unrelated) {unrelated:.3}", out[0].len());
-    assert_eq!(out[0].len(), 384);
-    assert!(related > unrelated + 0.3, "{related} vs {unrelated}");
 }

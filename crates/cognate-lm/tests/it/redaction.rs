@@ -1,11 +1,13 @@
 //! Credentials in a base URL (`http://user:key@host/v1`) never reach error messages, `Debug`
 //! output or `tracing` events of either client.
 //!
-//! Its own test binary, with a single test: tracing caches per-callsite interest process-wide,
-//! so a thread-local capturing subscriber can miss events while other tests run in parallel.
+//! The capturing subscriber is the process-wide default and records only this test's thread:
+//! `tracing` caches per-callsite interest process-wide, so a thread-local (`set_default`)
+//! subscriber can miss events while the other tests of this binary run in parallel.
 
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::ThreadId;
 
 use cognate_core::{LanguageModel, LmError, LmRequest, Message};
 use cognate_lm::{OpenAiClient, OpenAiEmbeddings};
@@ -38,9 +40,25 @@ fn request() -> LmRequest {
     LmRequest::new(vec![Message::user("hi")])
 }
 
-/// A subscriber that writes every span's fields and every event (at all levels) to a string.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
+/// A subscriber that writes every span's fields and every event (at all levels) emitted on
+/// one thread to a string.
+#[derive(Clone)]
+struct Capture {
+    log: Arc<Mutex<String>>,
+    thread: ThreadId,
+}
+
+impl Capture {
+    /// Records what the calling thread emits.
+    fn this_thread() -> Self {
+        Capture { log: Arc::default(), thread: std::thread::current().id() }
+    }
+
+    /// The log, when the calling thread is the recorded one.
+    fn log(&self) -> Option<MutexGuard<'_, String>> {
+        (std::thread::current().id() == self.thread).then(|| self.log.lock().unwrap())
+    }
+}
 
 struct Fields<'a>(&'a mut String);
 
@@ -58,28 +76,33 @@ impl tracing::Subscriber for Capture {
         true
     }
     fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut log = self.0.lock().unwrap();
-        let _ = write!(log, "\nspan {}:", span.metadata().name());
-        span.record(&mut Fields(&mut log));
+        if let Some(mut log) = self.log() {
+            let _ = write!(log, "\nspan {}:", span.metadata().name());
+            span.record(&mut Fields(&mut log));
+        }
         tracing::span::Id::from_u64(1)
     }
     fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut Fields(&mut self.0.lock().unwrap()));
+        if let Some(mut log) = self.log() {
+            values.record(&mut Fields(&mut log));
+        }
     }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
-        let mut log = self.0.lock().unwrap();
-        let _ = write!(log, "\nevent {}:", event.metadata().target());
-        event.record(&mut Fields(&mut log));
+        if let Some(mut log) = self.log() {
+            let _ = write!(log, "\nevent {}:", event.metadata().target());
+            event.record(&mut Fields(&mut log));
+        }
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// `#[tokio::test]`'s current-thread runtime keeps the clients' events on the test's thread.
 #[tokio::test]
 async fn credentials_in_the_base_url_never_reach_errors_debug_or_logs() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let capture = Capture::this_thread();
+    tracing::subscriber::set_global_default(capture.clone()).expect("the only global subscriber of this binary");
     const SECRET: &str = "sk-url-secret";
     let check = |text: &str| assert!(!text.contains(SECRET) && !text.contains("sk-key-secret"), "{text}");
 
@@ -105,7 +128,7 @@ async fn credentials_in_the_base_url_never_reach_errors_debug_or_logs() {
     let err = OpenAiClient::new("m").with_base_url(&refused).complete(request()).await.unwrap_err();
     // reqwest drops the user-info from the URL it reports; the address is still named.
     assert!(matches!(&err, LmError::Connection(m) if m.contains("(url: http://127.0.0.1:")), "{err:?}");
-    let log = capture.0.lock().unwrap().clone();
+    let log = capture.log.lock().unwrap().clone();
     check(&log);
     assert!(log.contains("lm call failed") && log.contains("embeddings request"), "{log}");
     assert!(log.contains("`http://<redacted>@[::1/v1`"), "the invalid URL should be logged redacted: {log}");

@@ -1,6 +1,6 @@
 //! Every DSPy 3.4.1 format vector: the messages must match role and content exactly.
 
-mod common;
+use crate::common;
 
 use cognate_core::{Message, Role, Values};
 use serde_json::Value;

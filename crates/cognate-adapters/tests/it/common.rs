@@ -1,20 +1,18 @@
 //! Loads the DSPy 3.4.1 reference vectors (tests/data/dspy-3.4.1/vectors.json).
 
-#![allow(dead_code, unreachable_pub)]
-
 use std::sync::Arc;
 
 use cognate_core::{FieldDesc, ModelDesc, ModelField, SignatureDesc, TypeDesc, Values};
 use serde_json::Value;
 
-pub fn vectors() -> Value {
+pub(crate) fn vectors() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dspy-3.4.1/vectors.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("read vectors.json")).expect("parse vectors.json")
 }
 
 /// Loads Cognate's extra format vectors (tests/data/cognate-extra/format_edge_cases.json),
 /// made by DSPy 3.4.1 with the same case layout as `vectors()`.
-pub fn edge_case_vectors() -> Value {
+pub(crate) fn edge_case_vectors() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cognate-extra/format_edge_cases.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("read format_edge_cases.json"))
         .expect("parse format_edge_cases.json")
@@ -22,7 +20,7 @@ pub fn edge_case_vectors() -> Value {
 
 /// Rebuilds a case's signature from its JSON, as the reference README describes. Models and
 /// model fields may also carry an optional `"description"` (the edge-case vectors use it).
-pub fn signature(case: &Value) -> SignatureDesc {
+pub(crate) fn signature(case: &Value) -> SignatureDesc {
     let sig = &case["signature"];
     let mut models: Vec<Arc<ModelDesc>> = Vec::new();
     for m in sig["models"].as_array().unwrap() {
@@ -62,11 +60,11 @@ pub fn signature(case: &Value) -> SignatureDesc {
     }
 }
 
-pub fn values(v: &Value) -> Values {
+pub(crate) fn values(v: &Value) -> Values {
     v.as_object().cloned().unwrap_or_default()
 }
 
-pub fn adapter(case: &Value) -> &'static dyn cognate_adapters::Adapter {
+pub(crate) fn adapter(case: &Value) -> &'static dyn cognate_adapters::Adapter {
     match case["adapter"].as_str().unwrap() {
         "ChatAdapter" => &cognate_adapters::ChatAdapter,
         "JSONAdapter" => &cognate_adapters::JsonAdapter,

@@ -1,0 +1,3 @@
+//! Integration tests of cognate-bench, one binary.
+
+mod smoke;
