@@ -14,6 +14,10 @@ use cognate::eval::dataset::{Expect, Loader};
 use cognate::eval::metrics::NumericMatch;
 use cognate::eval::{Evaluate, Split};
 use cognate::prelude::*;
+use cognate_testing::LmOrMock;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Solve the grade-school math word problem. Give the final answer as a number.
 #[signature]
@@ -30,9 +34,18 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/cognate-eva
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let conn = cognate_examples::connect().await?;
-    println!("Language model: {}\n", conn.description);
-    cognate::configure(Settings::default().with_lm(conn.lm.clone()));
+    // Log through `tracing` to stderr: warnings by default; `RUST_LOG=cognate::lm=debug` shows
+    // each LM call's spans (model, tokens, latency) as they close.
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::builder().with_default_directive(LevelFilter::WARN.into()).from_env_lossy())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
+    // The model named by COGNATE_LM (with OPENAI_BASE_URL, OPENAI_API_KEY), else the built-in
+    // mock LM server on 127.0.0.1. Keep `lm` alive: dropping it stops the mock server.
+    let lm = LmOrMock::from_env().await?;
+    println!("Language model: {lm}\n");
+    cognate::configure(Settings::default().with_lm(lm.lm()));
 
     // Keep the question and the gold answer (a string such as "18"); the question is the input.
     let dataset = Loader::jsonl(SAMPLE)

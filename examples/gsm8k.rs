@@ -22,6 +22,10 @@ use cognate::eval::metrics::NumericMatch;
 use cognate::eval::{Evaluate, EvaluationResult};
 use cognate::optimize::BootstrapFewShot;
 use cognate::prelude::*;
+use cognate_testing::LmOrMock;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Solve the grade-school math word problem.
 #[signature]
@@ -75,9 +79,18 @@ fn line(label: &str, r: &EvaluationResult) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let conn = cognate_examples::connect().await?;
-    println!("Language model: {}\n", conn.description);
-    cognate::configure(Settings::default().with_lm(conn.lm.clone()));
+    // Log through `tracing` to stderr: warnings by default; `RUST_LOG=cognate::lm=debug` shows
+    // each LM call's spans (model, tokens, latency) as they close.
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::builder().with_default_directive(LevelFilter::WARN.into()).from_env_lossy())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
+    // The model named by COGNATE_LM (with OPENAI_BASE_URL, OPENAI_API_KEY), else the built-in
+    // mock LM server on 127.0.0.1. Keep `lm` alive: dropping it stops the mock server.
+    let lm = LmOrMock::from_env().await?;
+    println!("Language model: {lm}\n");
+    cognate::configure(Settings::default().with_lm(lm.lm()));
 
     let (n_train, n_dev) = (env_usize("GSM8K_TRAIN", 200)?.min(200), env_usize("GSM8K_DEV", 300)?.min(300));
     let concurrency = env_usize("GSM8K_CONCURRENCY", 4)?;
@@ -128,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
 
     if let Ok(out) = std::env::var("GSM8K_OUT") {
         let summary = serde_json::json!({
-            "model": conn.lm.model_name(),
+            "model": lm.lm().model_name(),
             "train": n_train, "dev": n_dev, "concurrency": concurrency, "max_tokens": max_tokens,
             "before": before.summary, "after": after.summary,
             "optimizer": { "lm_calls": report.lm_calls, "prompt_tokens": report.prompt_tokens,

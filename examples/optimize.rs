@@ -16,6 +16,10 @@ use cognate::eval::metrics::NumericMatch;
 use cognate::eval::{Evaluate, Split};
 use cognate::optimize::BootstrapFewShot;
 use cognate::prelude::*;
+use cognate_testing::LmOrMock;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Solve the grade-school math word problem. Give the final answer as a number.
 #[signature]
@@ -48,9 +52,18 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/cognate-eva
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let conn = cognate_examples::connect().await?;
-    println!("Language model: {}\n", conn.description);
-    cognate::configure(Settings::default().with_lm(conn.lm.clone()));
+    // Log through `tracing` to stderr: warnings by default; `RUST_LOG=cognate::lm=debug` shows
+    // each LM call's spans (model, tokens, latency) as they close.
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::builder().with_default_directive(LevelFilter::WARN.into()).from_env_lossy())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
+    // The model named by COGNATE_LM (with OPENAI_BASE_URL, OPENAI_API_KEY), else the built-in
+    // mock LM server on 127.0.0.1. Keep `lm` alive: dropping it stops the mock server.
+    let lm = LmOrMock::from_env().await?;
+    println!("Language model: {lm}\n");
+    cognate::configure(Settings::default().with_lm(lm.lm()));
 
     let dataset = Loader::jsonl(SAMPLE)
         .field("question")
@@ -72,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
 
     // One checkpoint per model: a checkpoint must only be resumed by the run that wrote it.
     let model: String =
-        conn.lm.model_name().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        lm.lm().model_name().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     let checkpoint = std::env::temp_dir().join("cognate-optimize-example").join(format!("bootstrap-{model}.jsonl"));
     let optimizer = BootstrapFewShot::new(NumericMatch::new())
         .with_max_bootstrapped_demos(4)

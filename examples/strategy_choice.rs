@@ -8,7 +8,11 @@
 //! ```
 
 use cognate::prelude::*;
+use cognate_testing::LmOrMock;
 use serde::{Deserialize, Serialize};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -45,9 +49,18 @@ impl Module for ReviewClassifier {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let conn = cognate_examples::connect().await?;
-    println!("Language model: {}\n", conn.description);
-    cognate::configure(Settings::default().with_lm(conn.lm.clone()));
+    // Log through `tracing` to stderr: warnings by default; `RUST_LOG=cognate::lm=debug` shows
+    // each LM call's spans (model, tokens, latency) as they close.
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::builder().with_default_directive(LevelFilter::WARN.into()).from_env_lossy())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .init();
+    // The model named by COGNATE_LM (with OPENAI_BASE_URL, OPENAI_API_KEY), else the built-in
+    // mock LM server on 127.0.0.1. Keep `lm` alive: dropping it stops the mock server.
+    let lm = LmOrMock::from_env().await?;
+    println!("Language model: {lm}\n");
+    cognate::configure(Settings::default().with_lm(lm.lm()));
 
     let mut program = ReviewClassifier { classify: ReasoningStrategy::new() };
     let paths: Vec<String> = program.named_predictors().into_iter().map(|(p, _)| p).collect();

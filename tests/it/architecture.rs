@@ -87,7 +87,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cognate-adapters", &["cognate-core"]),
     ("cognate-runtime", &["cognate-core", "cognate-adapters"]),
     ("cognate-lm", &["cognate-core"]),
-    ("cognate-testing", &["cognate-core"]),
+    ("cognate-testing", &["cognate-core", "cognate-lm"]),
     ("cognate-eval", &["cognate-core", "cognate-runtime"]),
     ("cognate-optimize", &["cognate-core", "cognate-runtime", "cognate-eval"]),
 ];

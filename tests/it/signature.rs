@@ -208,11 +208,99 @@ struct Unsupported {
     either: TextOrNumber,
 }
 
+/// A struct deriving `JsonSchema` that holds a `serde_json::Value`: the macro cannot see it.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug)]
+struct Payload {
+    data: serde_json::Value,
+}
+
+#[signature]
+struct HiddenValue {
+    #[input]
+    question: String,
+    #[output]
+    payload: Payload,
+}
+
+mod bare_value {
+    // `Value` under its bare name could be any type: the macro leaves it to the run-time check.
+    use serde_json::Value;
+
+    #[cognate::signature]
+    pub(super) struct BareValue {
+        #[input]
+        pub(super) question: String,
+        #[output]
+        pub(super) anything: Value,
+    }
+}
+
+/// A module call's error is the runtime's; the unsupported-type error inside it is core's.
+fn core<T>(result: Result<T, cognate::Error>) -> Result<T, Error> {
+    result.map_err(|e| match e {
+        cognate::Error::Core(e) => e,
+        other => panic!("expected a core error, got {other:?}"),
+    })
+}
+
+fn unsupported(result: Result<impl std::fmt::Debug, Error>) -> (String, String) {
+    match result {
+        Err(Error::UnsupportedType { ty, reason }) => (ty, reason),
+        other => panic!("expected Error::UnsupportedType, got {other:?}"),
+    }
+}
+
 #[test]
-fn an_unsupported_schema_panics_naming_struct_and_field() {
+fn an_unsupported_schema_is_a_typed_error_naming_struct_and_field() {
+    let (ty, reason) = unsupported(Unsupported::try_descriptor());
+    assert!(ty.ends_with("TextOrNumber"), "{ty}");
+    assert!(reason.starts_with("field `either` of signature `Unsupported`: "), "{reason}");
+    assert!(reason.contains("untagged or data-carrying enum"), "{reason}");
+    // Not cached: asking again gives the same error.
+    assert_eq!(unsupported(Unsupported::try_descriptor()), (ty, reason));
+
+    let (ty, reason) = unsupported(HiddenValue::try_descriptor());
+    assert!(ty.ends_with("Payload"), "{ty}");
+    assert!(reason.starts_with("field `payload` of signature `HiddenValue`: "), "{reason}");
+    assert!(reason.contains("any JSON type"), "{reason}");
+
+    let (ty, reason) = unsupported(bare_value::BareValue::try_descriptor());
+    assert!(ty.ends_with("Value"), "{ty}");
+    assert!(reason.starts_with("field `anything` of signature `BareValue`: "), "{reason}");
+    assert!(TypeDesc::of::<TextOrNumber>().is_err());
+}
+
+#[test]
+fn descriptor_panics_only_where_try_descriptor_fails() {
+    assert!(QA::try_descriptor().is_ok_and(|d| std::ptr::eq(d, QA::descriptor())));
     let panic = std::panic::catch_unwind(Unsupported::descriptor).expect_err("descriptor() should panic");
     let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(message.starts_with("#[signature] struct `Unsupported`, field `either`: unsupported type"), "{message}");
-    assert!(message.contains("untagged or data-carrying enum"), "{message}");
-    assert!(TypeDesc::try_of::<TextOrNumber>().is_err());
+    assert!(message.contains("field `either` of signature `Unsupported`: "), "{message}");
+}
+
+#[tokio::test]
+async fn predictors_of_an_unsupported_signature_return_the_error_and_call_no_lm() {
+    use cognate::{ChainOfThought, Module, Predict, Settings};
+
+    // Made eagerly: the error comes back at construction.
+    let (_, reason) = unsupported(Predict::<HiddenValue>::try_new());
+    assert!(reason.starts_with("field `payload` of signature `HiddenValue`"), "{reason}");
+    let (_, reason) = unsupported(ChainOfThought::<HiddenValue>::try_new());
+    assert!(reason.starts_with("field `payload` of signature `HiddenValue`"), "{reason}");
+    assert!(Predict::<QA>::try_new().is_ok() && ChainOfThought::<QA>::try_new().is_ok());
+
+    // Made with `new()` (as `#[program]` structs and `Default` do): every call returns it.
+    let lm = cognate_testing::MockLm::from_fn(|_| Ok("[[ ## completed ## ]]".into()));
+    let settings = Settings::default().with_lm(std::sync::Arc::new(lm.clone()));
+    let input = || HiddenValueInput { question: "q".into() };
+    let predict = Predict::<HiddenValue>::new();
+    let (ty, reason) = unsupported(core(settings.clone().scope(predict.forward(input())).await));
+    assert!(ty.ends_with("Payload") && reason.contains("any JSON type"), "{ty}: {reason}");
+    unsupported(predict.prompt(&input()));
+    unsupported(settings.clone().scope(predict.predictor().call(Values::new(), None)).await);
+    let cot = ChainOfThought::<HiddenValue>::default();
+    unsupported(core(settings.clone().scope(cot.forward(input())).await));
+    let output = HiddenValueOutput { payload: Payload { data: json!(1) } };
+    unsupported(Predict::<HiddenValue>::demo(&input(), &output));
+    assert_eq!(lm.call_count(), 0, "no LM call is made");
 }

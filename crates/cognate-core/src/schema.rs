@@ -27,19 +27,21 @@
 //! use std::collections::HashMap;
 //! use cognate_core::TypeDesc;
 //!
-//! assert_eq!(TypeDesc::of::<Vec<String>>().python_name(), "list[str]");
-//! assert_eq!(TypeDesc::of::<HashMap<String, u32>>().python_name(), "dict[str, int]");
-//! assert_eq!(TypeDesc::of::<Option<f64>>().python_name(), "Union[float, NoneType]");
-//! assert!(TypeDesc::try_of::<(i32, String)>().is_err());
+//! assert_eq!(TypeDesc::of::<Vec<String>>()?.python_name(), "list[str]");
+//! assert_eq!(TypeDesc::of::<HashMap<String, u32>>()?.python_name(), "dict[str, int]");
+//! assert_eq!(TypeDesc::of::<Option<f64>>()?.python_name(), "Union[float, NoneType]");
+//! assert!(TypeDesc::of::<(i32, String)>().is_err());
+//! assert!(TypeDesc::of::<serde_json::Value>().is_err());
+//! # Ok::<(), cognate_core::Error>(())
 //! ```
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::signature::FieldDesc;
+use crate::signature::{FieldDesc, SignatureDesc};
 use crate::types::{LiteralValue, ModelDesc, ModelField, TypeDesc};
 
 /// The part of a `#[signature]` field type's contract that the generated code checks itself:
@@ -62,22 +64,11 @@ impl<T> FieldType for T where T: schemars::JsonSchema + Send + Sync + 'static {}
 impl TypeDesc {
     /// The descriptor of a Rust type, derived from its JSON schema.
     ///
-    /// # Panics
-    /// If the type's schema has no DSPy equivalent (see [`TypeDesc::try_of`]).
-    pub fn of<T: schemars::JsonSchema + ?Sized>() -> TypeDesc {
-        match Self::try_of::<T>() {
-            Ok(ty) => ty,
-            Err(e) => panic!("{e}"),
-        }
-    }
-
-    /// The descriptor of a Rust type, derived from its JSON schema.
-    ///
     /// # Errors
     /// [`Error::UnsupportedType`] naming the type when its schema has no DSPy equivalent:
     /// tuples, untagged or data-carrying enums, maps with non-string keys, values that accept
     /// any JSON (`serde_json::Value`), unit types and recursive structs.
-    pub fn try_of<T: schemars::JsonSchema + ?Sized>() -> Result<TypeDesc> {
+    pub fn of<T: schemars::JsonSchema + ?Sized>() -> Result<TypeDesc> {
         let schema = schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<T>();
         convert_root(schema.as_value(), std::any::type_name::<T>())
     }
@@ -87,7 +78,7 @@ impl TypeDesc {
     ///
     /// # Errors
     /// [`Error::UnsupportedType`] when the schema has no DSPy equivalent (see
-    /// [`TypeDesc::try_of`]).
+    /// [`TypeDesc::of`]).
     pub fn from_json_schema(schema: &Value) -> Result<TypeDesc> {
         let name = schema.get("title").and_then(Value::as_str).unwrap_or("<schema>").to_string();
         convert_root(schema, &name)
@@ -96,9 +87,9 @@ impl TypeDesc {
 
 /// Builds one field of a `#[signature]` descriptor. Used by the generated code.
 ///
-/// # Panics
-/// If the field type's schema has no DSPy equivalent; the message names the signature, the
-/// field and the reason.
+/// # Errors
+/// [`Error::UnsupportedType`] if the field type's schema has no DSPy equivalent; the reason
+/// names the signature and the field.
 #[doc(hidden)]
 pub fn __signature_field<T: FieldType>(
     signature: &str,
@@ -106,16 +97,36 @@ pub fn __signature_field<T: FieldType>(
     name: &str,
     desc: &str,
     prefix: Option<&str>,
-) -> FieldDesc {
-    let ty = match TypeDesc::try_of::<T>() {
-        Ok(ty) => ty,
-        Err(e) => panic!("#[signature] struct `{signature}`, field `{field}`: {e}"),
-    };
+) -> Result<FieldDesc> {
+    let ty = TypeDesc::of::<T>().map_err(|e| match e {
+        Error::UnsupportedType { ty, reason } => {
+            Error::UnsupportedType { ty, reason: format!("field `{field}` of signature `{signature}`: {reason}") }
+        }
+        other => other,
+    })?;
     let field = FieldDesc::new(name, ty).with_desc(desc);
-    match prefix {
+    Ok(match prefix {
         Some(p) => field.with_prefix(p),
         None => field,
+    })
+}
+
+/// The descriptor in `cell`, built with `build` on first success. Used by the generated
+/// `Signature::try_descriptor`: a failed build is not cached (it is a programming error, and
+/// every caller gets it as a value).
+///
+/// # Errors
+/// Whatever `build` returns.
+#[doc(hidden)]
+pub fn __descriptor(
+    cell: &'static OnceLock<SignatureDesc>,
+    build: impl FnOnce() -> Result<SignatureDesc>,
+) -> Result<&'static SignatureDesc> {
+    if let Some(desc) = cell.get() {
+        return Ok(desc);
     }
+    let desc = build()?;
+    Ok(cell.get_or_init(|| desc))
 }
 
 fn convert_root(root: &Value, ty: &str) -> Result<TypeDesc> {
@@ -399,11 +410,11 @@ mod tests {
     use super::*;
 
     fn name_of<T: schemars::JsonSchema + ?Sized>() -> String {
-        TypeDesc::of::<T>().python_name()
+        TypeDesc::of::<T>().unwrap().python_name()
     }
 
     fn reason_of<T: schemars::JsonSchema + ?Sized>() -> String {
-        match TypeDesc::try_of::<T>() {
+        match TypeDesc::of::<T>() {
             Err(Error::UnsupportedType { ty, reason }) => {
                 assert_eq!(ty, std::any::type_name::<T>());
                 reason
@@ -478,30 +489,30 @@ mod tests {
 
     #[test]
     fn scalars() {
-        assert_eq!(TypeDesc::of::<String>(), TypeDesc::Str);
-        assert_eq!(TypeDesc::of::<str>(), TypeDesc::Str);
-        assert_eq!(TypeDesc::of::<char>(), TypeDesc::Str);
-        assert_eq!(TypeDesc::of::<std::path::PathBuf>(), TypeDesc::Str);
-        assert_eq!(TypeDesc::of::<Wrapper>(), TypeDesc::Str, "newtypes are transparent");
-        assert_eq!(TypeDesc::of::<bool>(), TypeDesc::Bool);
+        assert_eq!(TypeDesc::of::<String>().unwrap(), TypeDesc::Str);
+        assert_eq!(TypeDesc::of::<str>().unwrap(), TypeDesc::Str);
+        assert_eq!(TypeDesc::of::<char>().unwrap(), TypeDesc::Str);
+        assert_eq!(TypeDesc::of::<std::path::PathBuf>().unwrap(), TypeDesc::Str);
+        assert_eq!(TypeDesc::of::<Wrapper>().unwrap(), TypeDesc::Str, "newtypes are transparent");
+        assert_eq!(TypeDesc::of::<bool>().unwrap(), TypeDesc::Bool);
         for ty in [
-            TypeDesc::of::<u8>(),
-            TypeDesc::of::<u16>(),
-            TypeDesc::of::<u32>(),
-            TypeDesc::of::<u64>(),
-            TypeDesc::of::<u128>(),
-            TypeDesc::of::<usize>(),
-            TypeDesc::of::<i8>(),
-            TypeDesc::of::<i16>(),
-            TypeDesc::of::<i32>(),
-            TypeDesc::of::<i64>(),
-            TypeDesc::of::<i128>(),
-            TypeDesc::of::<isize>(),
+            TypeDesc::of::<u8>().unwrap(),
+            TypeDesc::of::<u16>().unwrap(),
+            TypeDesc::of::<u32>().unwrap(),
+            TypeDesc::of::<u64>().unwrap(),
+            TypeDesc::of::<u128>().unwrap(),
+            TypeDesc::of::<usize>().unwrap(),
+            TypeDesc::of::<i8>().unwrap(),
+            TypeDesc::of::<i16>().unwrap(),
+            TypeDesc::of::<i32>().unwrap(),
+            TypeDesc::of::<i64>().unwrap(),
+            TypeDesc::of::<i128>().unwrap(),
+            TypeDesc::of::<isize>().unwrap(),
         ] {
             assert_eq!(ty, TypeDesc::Int);
         }
-        assert_eq!(TypeDesc::of::<f32>(), TypeDesc::Float);
-        assert_eq!(TypeDesc::of::<f64>(), TypeDesc::Float);
+        assert_eq!(TypeDesc::of::<f32>().unwrap(), TypeDesc::Float);
+        assert_eq!(TypeDesc::of::<f64>().unwrap(), TypeDesc::Float);
     }
 
     #[test]
@@ -536,7 +547,7 @@ mod tests {
 
     #[test]
     fn structs_are_models() {
-        let TypeDesc::Model(step) = TypeDesc::of::<Step>() else { panic!("not a model") };
+        let TypeDesc::Model(step) = TypeDesc::of::<Step>().unwrap() else { panic!("not a model") };
         assert_eq!(step.name, "Step");
         assert_eq!(step.description.as_deref(), Some("A step of a plan."));
         let fields: Vec<(&str, String, bool, Option<&str>)> = step
@@ -556,7 +567,7 @@ mod tests {
 
     #[test]
     fn nested_models_resolve_refs_and_share_one_desc() {
-        let TypeDesc::Model(plan) = TypeDesc::of::<Plan>() else { panic!("not a model") };
+        let TypeDesc::Model(plan) = TypeDesc::of::<Plan>().unwrap() else { panic!("not a model") };
         assert_eq!(plan.name, "Plan");
         let types: Vec<String> = plan.fields.iter().map(|f| f.ty.python_name()).collect();
         assert_eq!(types, ["list[Step]", "Step", "Union[Step, NoneType]"]);
@@ -568,14 +579,14 @@ mod tests {
         assert_eq!(step.fields[2].ty.python_name(), "Literal['deep_work', 'meeting']");
         let TypeDesc::Model(first) = &plan.fields[1].ty else { panic!("not a model") };
         assert!(Arc::ptr_eq(step, first), "one `$ref` gives one shared ModelDesc");
-        let models = TypeDesc::of::<Plan>().models();
+        let models = TypeDesc::of::<Plan>().unwrap().models();
         assert_eq!(models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["Step", "Plan"]);
         assert_eq!(name_of::<Vec<Plan>>(), "list[Plan]");
     }
 
     #[test]
     fn empty_struct_is_a_model_without_fields() {
-        let TypeDesc::Model(empty) = TypeDesc::of::<Empty>() else { panic!("not a model") };
+        let TypeDesc::Model(empty) = TypeDesc::of::<Empty>().unwrap() else { panic!("not a model") };
         assert_eq!((empty.name.as_str(), empty.fields.len()), ("Empty", 0));
         assert_eq!(name_of::<Vec<Empty>>(), "list[Empty]");
     }
@@ -597,27 +608,44 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "unsupported type `(i32, i32)`: tuples")]
-    fn of_panics_with_the_reason() {
-        let _ = TypeDesc::of::<(i32, i32)>();
+    fn signature_field_errors_name_struct_and_field() {
+        let err = __signature_field::<(u8, u8)>("QA", "pair", "pair", "", None).unwrap_err();
+        assert!(matches!(&err, Error::UnsupportedType { ty, .. } if ty == "(u8, u8)"), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "unsupported type `(u8, u8)`: field `pair` of signature `QA`: tuples have no DSPy type; \
+             use a struct deriving `JsonSchema` instead"
+        );
+        let err = __signature_field::<serde_json::Value>("QA", "data", "data", "", None).unwrap_err();
+        assert!(err.to_string().contains("field `data` of signature `QA`: a value of any JSON type"), "{err}");
     }
 
     #[test]
-    #[should_panic(expected = "#[signature] struct `QA`, field `pair`: unsupported type `(u8, u8)`")]
-    fn signature_field_panics_naming_struct_and_field() {
-        let _ = __signature_field::<(u8, u8)>("QA", "pair", "pair", "", None);
+    fn descriptors_are_cached_on_success_only() {
+        static CELL: OnceLock<SignatureDesc> = OnceLock::new();
+        let calls = std::cell::Cell::new(0);
+        let fail = || {
+            calls.set(calls.get() + 1);
+            Ok(SignatureDesc::new("S").with_input(__signature_field::<()>("S", "a", "a", "", None)?))
+        };
+        assert!(matches!(__descriptor(&CELL, fail), Err(Error::UnsupportedType { .. })));
+        assert!(matches!(__descriptor(&CELL, fail), Err(Error::UnsupportedType { .. })));
+        assert_eq!(calls.get(), 2, "a failure is not cached");
+        let first = __descriptor(&CELL, || Ok(SignatureDesc::new("S"))).unwrap();
+        let again = __descriptor(&CELL, || panic!("built twice")).unwrap();
+        assert!(std::ptr::eq(first, again));
     }
 
     #[test]
     fn signature_field_builds_the_field() {
-        let f = __signature_field::<Vec<String>>("QA", "r#type", "type", "the kinds", Some("Kinds:"));
+        let f = __signature_field::<Vec<String>>("QA", "r#type", "type", "the kinds", Some("Kinds:")).unwrap();
         assert_eq!(
             f,
             FieldDesc::new("type", TypeDesc::List(Box::new(TypeDesc::Str)))
                 .with_desc("the kinds")
                 .with_prefix("Kinds:")
         );
-        assert_eq!(__signature_field::<bool>("QA", "ok", "ok", "", None).prefix, None);
+        assert_eq!(__signature_field::<bool>("QA", "ok", "ok", "", None).unwrap().prefix, None);
     }
 
     fn from_schema(schema: Value) -> Result<String> {

@@ -298,8 +298,27 @@ pub trait Signature: Send + Sync + 'static {
     /// The typed outputs.
     type Output: Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static;
 
-    /// The signature's descriptor, built once.
-    fn descriptor() -> &'static SignatureDesc;
+    /// The signature's descriptor, built once, on first success, and shared.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedType`] when a field's type has no DSPy equivalent, naming the
+    /// signature and the field. `#[signature]` rejects the types it can recognise by their
+    /// spelling at compile time (tuples, references, `serde_json::Value`, ...); this catches
+    /// the rest, such as a struct deriving `JsonSchema` with a `serde_json::Value` field.
+    fn try_descriptor() -> Result<&'static SignatureDesc>;
+
+    /// The signature's descriptor: [`try_descriptor`](Self::try_descriptor) for signatures
+    /// whose field types are known to be supported (strings, numbers, lists, ...).
+    ///
+    /// # Panics
+    /// If [`try_descriptor`](Self::try_descriptor) fails; use that to get the error instead.
+    /// `Predict` and `ChainOfThought` never call this: they report the error as a value.
+    fn descriptor() -> &'static SignatureDesc {
+        match Self::try_descriptor() {
+            Ok(desc) => desc,
+            Err(e) => panic!("{e}"),
+        }
+    }
 
     /// Converts typed inputs to the dynamic map.
     ///

@@ -28,6 +28,7 @@
 
 mod docs;
 mod errors;
+mod krate;
 mod program;
 mod signature;
 mod variable;

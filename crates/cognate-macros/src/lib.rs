@@ -75,9 +75,10 @@ use proc_macro::TokenStream;
 ///   visibility (a field keeps its own visibility if it has one), the fields' doc comments,
 ///   `#[derive(Serialize, Deserialize, Debug, Clone)]`, aliases as serde renames and
 ///   `#[serde(default)]` on `Option` fields (a missing optional output is `None`).
-/// - `impl cognate::Signature for QA`: `Input = QAInput`, `Output = QAOutput`, and
-///   `descriptor()`, the `SignatureDesc` (name `"QA"`, instructions, fields with their types,
-///   descriptions and prefixes), built once on first use.
+/// - `impl cognate::Signature for QA` (`#[automatically_derived]`): `Input = QAInput`,
+///   `Output = QAOutput`, and `try_descriptor()`, the `SignatureDesc` (name `"QA"`,
+///   instructions, fields with their types, descriptions and prefixes), built once on first
+///   use.
 /// - `QA` itself becomes a **unit marker struct** (`pub struct QA;`, deriving `Debug, Clone,
 ///   Copy, Default, PartialEq, Eq, Hash`, keeping your doc comment and other attributes).
 ///   Its fields moved to `QAInput` and `QAOutput`: a signature is a contract, not data, and
@@ -93,16 +94,21 @@ use proc_macro::TokenStream;
 /// not a valid field name or that two fields share, a tuple struct, enum, union or generic
 /// struct, `#[serde]` or `#[cfg]` on a field, and field types that can never work
 /// (references such as `&str`, tuples, `()`, function and raw pointers, trait objects,
-/// slices, maps with non-string keys). A field type missing `Serialize`, `Deserialize` or
-/// `JsonSchema` is a type error pointing at the field's type.
+/// slices, maps with non-string keys, `serde_json::Value` and `serde_json::Map`,
+/// `PhantomData`, `Result`). A field type missing `Serialize`, `Deserialize` or `JsonSchema`
+/// is a type error pointing at the field's type. A generic struct is one error: the macro
+/// still emits `QA<T>`, `QAInput`, `QAOutput` and a `Signature` impl as stubs, so the code
+/// using them reports nothing more.
 ///
-/// # Panics
+/// # Types checked at run time
 ///
-/// `descriptor()` panics (on its first call) if a field type implements `JsonSchema` but its
-/// schema has no DSPy equivalent: an untagged or data-carrying enum, `serde_json::Value`, a
-/// recursive struct, a map with non-string keys hidden behind a type alias. The message
-/// names the struct, the field and the reason. Use `TypeDesc::try_of::<T>()` to check a type
-/// up front.
+/// A field type that implements `JsonSchema` but whose schema has no DSPy equivalent, and
+/// that the macro cannot recognise by its spelling (an untagged or data-carrying enum, a
+/// struct holding a `serde_json::Value`, a recursive struct, `Value` imported under its bare
+/// name), is an error value at run time: `QA::try_descriptor()` returns
+/// `Error::UnsupportedType` naming the struct, the field and the reason, and so does every
+/// call of a `Predict<QA>` or `ChainOfThought<QA>` (`Predict::try_new` reports it when the
+/// predictor is made). `TypeDesc::of::<T>()` checks a type up front.
 #[proc_macro_attribute]
 pub fn signature(attr: TokenStream, item: TokenStream) -> TokenStream {
     cognate_macros_core::signature(attr.into(), item.into()).into()

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use cognate_core::{FieldDesc, Result, Signature, TypeDesc};
+use cognate_core::{FieldDesc, Result, Signature, SignatureDesc, TypeDesc};
 use serde::{Deserialize, Serialize};
 
 use crate::module::Module;
@@ -57,15 +57,25 @@ impl<S: Signature> ChainOfThought<S> {
     crate::predictor::predictor_wrapper_methods!();
 
     /// A chain-of-thought predictor for `S`.
+    ///
+    /// If `S`'s descriptor cannot be built (a field type with no DSPy equivalent, see
+    /// [`Signature::try_descriptor`]), every call returns that [`Error::UnsupportedType`](cognate_core::Error::UnsupportedType);
+    /// [`ChainOfThought::try_new`] reports it here instead.
     pub fn new() -> Self {
-        let base = S::descriptor();
-        // As in DSPy 3.4.1: the field has no description and the inferred prefix
-        // (`Reasoning:`), and default instructions keep naming only the base outputs.
-        let extended = base
-            .clone()
-            .with_instructions(base.effective_instructions())
-            .prepend_output(FieldDesc::new("reasoning", TypeDesc::Str));
-        ChainOfThought { predictor: Predictor::new(extended), _signature: PhantomData }
+        let predictor = match S::try_descriptor() {
+            Ok(base) => Predictor::new(with_reasoning(base)),
+            Err(e) => Predictor::unsupported(std::any::type_name::<S>(), e),
+        };
+        ChainOfThought { predictor, _signature: PhantomData }
+    }
+
+    /// A chain-of-thought predictor for `S`.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedType`](cognate_core::Error::UnsupportedType) if a field type of `S`
+    /// has no DSPy equivalent.
+    pub fn try_new() -> Result<Self> {
+        Ok(ChainOfThought { predictor: Predictor::new(with_reasoning(S::try_descriptor()?)), _signature: PhantomData })
     }
 
     /// Calls the LM with per-call option overrides.
@@ -77,6 +87,14 @@ impl<S: Signature> ChainOfThought<S> {
         let prediction = self.predictor.call(values, Some(overrides)).await?;
         cognate_core::from_values(&prediction.data, "ChainOfThought output")
     }
+}
+
+/// `base` with DSPy 3.4.1's `reasoning` output first: no description, the inferred prefix
+/// (`Reasoning:`), and default instructions that keep naming only the base outputs.
+fn with_reasoning(base: &SignatureDesc) -> SignatureDesc {
+    base.clone()
+        .with_instructions(base.effective_instructions())
+        .prepend_output(FieldDesc::new("reasoning", TypeDesc::Str))
 }
 
 impl<S: Signature> Module for ChainOfThought<S> {

@@ -40,18 +40,37 @@ impl<S: Signature> Predict<S> {
     crate::predictor::predictor_wrapper_methods!();
 
     /// A predictor for `S` with no demos.
+    ///
+    /// If `S`'s descriptor cannot be built (a field type with no DSPy equivalent, see
+    /// [`Signature::try_descriptor`]), every call returns that [`Error::UnsupportedType`](cognate_core::Error::UnsupportedType);
+    /// [`Predict::try_new`] reports it here instead.
     pub fn new() -> Self {
-        Predict { predictor: Predictor::new(S::descriptor().clone()), _signature: PhantomData }
+        let predictor = match S::try_descriptor() {
+            Ok(desc) => Predictor::new(desc.clone()),
+            Err(e) => Predictor::unsupported(std::any::type_name::<S>(), e),
+        };
+        Predict { predictor, _signature: PhantomData }
+    }
+
+    /// A predictor for `S` with no demos.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedType`](cognate_core::Error::UnsupportedType) if a field type of `S`
+    /// has no DSPy equivalent.
+    pub fn try_new() -> Result<Self> {
+        Ok(Predict { predictor: Predictor::new(S::try_descriptor()?.clone()), _signature: PhantomData })
     }
 
     /// A demo from typed inputs and outputs.
     ///
     /// # Errors
-    /// [`cognate_core::Error::Conversion`] if either does not serialize to an object.
+    /// [`cognate_core::Error::Conversion`] if either does not serialize to an object;
+    /// [`cognate_core::Error::UnsupportedType`] if a field type of `S` has no DSPy equivalent.
     pub fn demo(input: &S::Input, output: &S::Output) -> Result<Example> {
+        let inputs = S::try_descriptor()?.input_names();
         let mut data = S::input_to_values(input)?;
         data.extend(cognate_core::to_values(output, std::any::type_name::<S::Output>())?);
-        Ok(Example::new(data).with_inputs(S::descriptor().input_names()))
+        Ok(Example::new(data).with_inputs(inputs))
     }
 
     /// Calls the LM with per-call option overrides.

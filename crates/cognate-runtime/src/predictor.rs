@@ -123,6 +123,9 @@ pub struct Predictor {
     /// kept so they are written back on save. Cognate never builds an LM from it: attach one
     /// with [`Predictor::lm`]. See `docs/saved-state.md`.
     pub saved_lm: Option<serde_json::Value>,
+    /// Set when the typed signature this predictor was made for has a field type with no DSPy
+    /// equivalent: the type and the reason, returned as [`Error::UnsupportedType`] by every call.
+    unsupported: Option<Arc<(String, String)>>,
 }
 
 impl std::fmt::Debug for Predictor {
@@ -150,6 +153,27 @@ impl Predictor {
             adapter: None,
             name: None,
             saved_lm: None,
+            unsupported: None,
+        }
+    }
+
+    /// A predictor for a typed signature whose descriptor could not be built (`error`, from
+    /// `Signature::try_descriptor`): its signature is named `name` and has no fields, and every
+    /// call returns the error as [`Error::UnsupportedType`].
+    pub(crate) fn unsupported(name: &str, error: Error) -> Self {
+        let (ty, reason) = match error {
+            Error::UnsupportedType { ty, reason } => (ty, reason),
+            other => (name.to_string(), other.to_string()),
+        };
+        Predictor { unsupported: Some(Arc::new((ty, reason))), ..Predictor::new(SignatureDesc::new(name)) }
+    }
+
+    /// `Ok` unless this predictor was made for a typed signature whose descriptor could not be
+    /// built ([`Predictor::unsupported`]).
+    pub(crate) fn check_supported(&self) -> Result<()> {
+        match self.unsupported.as_deref() {
+            None => Ok(()),
+            Some((ty, reason)) => Err(Error::UnsupportedType { ty: ty.clone(), reason: reason.clone() }),
         }
     }
 
@@ -219,13 +243,16 @@ impl Predictor {
     ///
     /// # Errors
     /// [`Error::Lm`] when no LM is configured or the call fails; [`Error::Parse`] when the
-    /// reply (of any completion) cannot be parsed. (A core error: only the LM call and its
+    /// reply (of any completion) cannot be parsed; [`Error::UnsupportedType`] when this is the
+    /// predictor of a `Predict<S>` or `ChainOfThought<S>` whose signature `S` has a field type
+    /// with no DSPy equivalent (no LM call is made). (A core error: only the LM call and its
     /// parse can fail here. `Module::forward` wraps it in the runtime's [`crate::Error`].)
     ///
     /// # Cancel safety
     /// Dropping the future abandons the LM call; the predictor is not changed. A parse already
     /// running on the blocking pool finishes there and its result is dropped.
     pub async fn call(&self, inputs: Values, overrides: Option<&CallConfig>) -> Result<Prediction> {
+        self.check_supported()?;
         let settings = Settings::current();
         let lm = self.lm_for_call(&settings)?;
         let adapter = self.adapter_for_call(&settings);
@@ -388,8 +415,11 @@ macro_rules! predictor_wrapper_methods {
         /// The messages a call with `input` would send.
         ///
         /// # Errors
-        /// [`cognate_core::Error::Conversion`] if the input does not serialize.
+        /// [`cognate_core::Error::Conversion`] if the input does not serialize;
+        /// [`cognate_core::Error::UnsupportedType`] if `S` has a field type with no DSPy
+        /// equivalent.
         pub fn prompt(&self, input: &S::Input) -> cognate_core::Result<Vec<cognate_core::Message>> {
+            self.predictor.check_supported()?;
             Ok(self.predictor.format(&S::input_to_values(input)?))
         }
     };

@@ -6,6 +6,9 @@
 //!   protocol, answering DSPy-style prompts with deterministic typed values, with optional
 //!   latency and failure injection: for integration tests, examples and benchmarks. The
 //!   `cognate-mock-lm` binary runs it standalone (see `docs/mock-server.md`).
+//! * `LmOrMock` (feature `lm`) is the language model the environment names (`COGNATE_LM`,
+//!   ...), else a `MockServer` reached through the real HTTP client: what the examples run on,
+//!   offline by default.
 //!
 //! ```
 //! use cognate_core::{LanguageModel, LmRequest, Message};
@@ -18,8 +21,12 @@
 //! # }
 //! ```
 
+#[cfg(feature = "lm")]
+mod lm_or_mock;
 mod mock_lm;
 mod server;
 
+#[cfg(feature = "lm")]
+pub use lm_or_mock::LmOrMock;
 pub use mock_lm::MockLm;
 pub use server::{Failure, FailurePlan, MockServer, MockServerConfig, ReplyFn};

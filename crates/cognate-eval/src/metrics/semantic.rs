@@ -62,15 +62,15 @@ impl Signature for SemanticRecallPrecision {
     type Input = SemanticRecallPrecisionInput;
     type Output = SemanticRecallPrecisionOutput;
 
-    fn descriptor() -> &'static SignatureDesc {
+    fn try_descriptor() -> cognate_core::Result<&'static SignatureDesc> {
         static DESCRIPTOR: OnceLock<SignatureDesc> = OnceLock::new();
-        DESCRIPTOR.get_or_init(|| {
+        Ok(DESCRIPTOR.get_or_init(|| {
             let desc = SignatureDesc::new("SemanticRecallPrecision").with_instructions(
                 "Compare a system's response to the ground truth to compute its recall and precision.\n\
                  If asked to reason, enumerate key ideas in each response, and whether they are present in the other response.",
             );
             judge_scores(judge_inputs(desc))
-        })
+        }))
     }
 }
 
@@ -98,9 +98,9 @@ impl Signature for DecompositionalSemanticRecallPrecision {
     type Input = SemanticRecallPrecisionInput;
     type Output = DecompositionalSemanticRecallPrecisionOutput;
 
-    fn descriptor() -> &'static SignatureDesc {
+    fn try_descriptor() -> cognate_core::Result<&'static SignatureDesc> {
         static DESCRIPTOR: OnceLock<SignatureDesc> = OnceLock::new();
-        DESCRIPTOR.get_or_init(|| {
+        Ok(DESCRIPTOR.get_or_init(|| {
             let desc = SignatureDesc::new("DecompositionalSemanticRecallPrecision").with_instructions(
                 "Compare a system's response to the ground truth to compute recall and precision of key ideas.\n\
                  You will first enumerate key ideas in each response, discuss their overlap, and then report recall and precision.",
@@ -119,7 +119,7 @@ impl Signature for DecompositionalSemanticRecallPrecision {
                         .with_desc("discussion of the overlap between ground truth and system response"),
                 );
             judge_scores(desc)
-        })
+        }))
     }
 }
 

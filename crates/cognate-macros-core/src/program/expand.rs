@@ -1,7 +1,7 @@
 //! `#[program]` step 3: the generated code.
 //!
 //! For `struct RAG { generate: ChainOfThought<QA>, #[skip] k: usize }` this emits the struct
-//! (its `#[skip]`/`#[component]` markers removed) and:
+//! (its `#[skip]`/`#[component]` markers removed) and two `#[automatically_derived]` impls:
 //!
 //! - `impl Component for RAG`: `visit` enters `"RAG"` at the path, visits each component
 //!   field at `path.name` and exits; `visit_mut` destructures the struct, so each field is
@@ -73,6 +73,7 @@ pub(crate) fn expand(program: &Program) -> TokenStream {
     });
     // Spanned at the struct's name: a missing `Module` or `Clone` impl is reported there.
     let program_impl = quote_spanned!(ident.span()=>
+        #[automatically_derived]
         impl #impl_generics #rt::program::Program for #ident #ty_generics #program_where {
             fn type_name(&self) -> &'static ::core::primitive::str {
                 #name
@@ -81,6 +82,7 @@ pub(crate) fn expand(program: &Program) -> TokenStream {
     );
 
     quote! {
+        #[automatically_derived]
         impl #impl_generics #component for #ident #ty_generics #component_where {
             fn visit<'__cognate>(
                 &'__cognate self,

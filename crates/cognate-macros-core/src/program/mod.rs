@@ -16,9 +16,9 @@ use crate::errors::Errors;
 /// parse → validate → expand, then every error as a `compile_error!` next to the output.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = parse::args(attr, &mut errors);
+    let krate = crate::krate::from_attr("program", attr, &mut errors);
     let output = match parse::item(item, &mut errors) {
-        parse::Item::Struct { def, emitted } => match validate::validate(args, *def, &mut errors) {
+        parse::Item::Struct { def, emitted } => match validate::validate(krate, *def, &mut errors) {
             Some(program) => {
                 let impls = expand::expand(&program);
                 quote!(#emitted #impls)

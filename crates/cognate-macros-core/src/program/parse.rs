@@ -5,18 +5,11 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Path, Type};
+use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Type};
 
 use crate::errors::Errors;
-
-/// The arguments of `#[program(...)]`.
-#[derive(Default)]
-pub(crate) struct Args {
-    /// `crate = path`: where the `cognate` facade is (default `::cognate`).
-    pub(crate) krate: Option<Path>,
-}
 
 /// A named field of the program struct.
 pub(crate) struct FieldDef {
@@ -46,31 +39,6 @@ pub(crate) enum Item {
     Struct { def: Box<StructDef>, emitted: TokenStream },
     /// Anything else (already reported): emit these tokens as they are.
     Other(TokenStream),
-}
-
-/// Parses `#[program(...)]`'s arguments: nothing, or `crate = path`.
-pub(crate) fn args(attr: TokenStream, errors: &mut Errors) -> Args {
-    let mut args = Args::default();
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("crate") {
-            let value = meta.value()?;
-            let path = if value.peek(LitStr) { value.parse::<LitStr>()?.parse()? } else { value.parse()? };
-            if args.krate.is_some() {
-                return Err(meta.error("duplicate `crate` argument"));
-            }
-            args.krate = Some(path);
-            Ok(())
-        } else {
-            Err(meta.error(format!(
-                "unknown argument `{}`: expected `crate = path`, as in `#[program(crate = ::cognate)]`",
-                meta.path.to_token_stream().to_string().replace(' ', "")
-            )))
-        }
-    });
-    if let Err(e) = parser.parse2(attr) {
-        errors.push(e);
-    }
-    args
 }
 
 fn is_marker(attr: &Attribute) -> bool {

@@ -52,6 +52,7 @@ fn generates_the_struct_and_both_impls() {
     assert!(s.fields.iter().all(|f| f.attrs.is_empty()), "markers are removed");
     assert_eq!(s.attrs.len(), 1, "other attributes are kept");
     let component = flat(&file.items[1]);
+    assert!(component.starts_with("#[automatically_derived]impl"), "{component}");
     assert!(component.contains("impl::cognate::__private::cognate_runtime::program::ComponentforRAG"), "{component}");
     assert!(component.contains("enter(__cognate_visitor,__cognate_path,\"RAG\")"), "{component}");
     assert!(component.contains("<ChainOfThought<QA>as::cognate::__private::cognate_runtime::program::Component>::visit(&self.generate_answer,&::cognate::__private::cognate_runtime::program::child_path(__cognate_path,\"generate_answer\")"), "{component}");
@@ -62,6 +63,7 @@ fn generates_the_struct_and_both_impls() {
         "{component}"
     );
     let program = flat(&file.items[2]);
+    assert!(program.starts_with("#[automatically_derived]impl"), "{program}");
     assert!(program.contains("program::ProgramforRAG"), "{program}");
     assert!(program.contains("\"RAG\""), "{program}");
 }

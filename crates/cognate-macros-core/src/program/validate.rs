@@ -11,7 +11,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::{GenericParam, Generics, Ident, Path, Type};
 
-use super::parse::{Args, FieldDef, StructDef};
+use super::parse::{FieldDef, StructDef};
 use crate::errors::Errors;
 
 /// A validated program, ready to expand.
@@ -37,8 +37,7 @@ pub(crate) struct ComponentField {
 }
 
 /// Checks the struct. Returns `None` when no code can be generated (unsupported generics).
-pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Option<Program> {
-    let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::cognate));
+pub(crate) fn validate(krate: Path, def: StructDef, errors: &mut Errors) -> Option<Program> {
     let mut supported = true;
     let mut type_params = Vec::new();
     for param in &def.generics.params {

@@ -15,12 +15,9 @@ use crate::errors::Errors;
 /// parse → validate → expand, then every error as a `compile_error!` next to the output.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = parse::args(attr, &mut errors);
+    let krate = crate::krate::from_attr("signature", attr, &mut errors);
     let output = match parse::item(item, &mut errors) {
-        parse::Item::Struct { def, fallback } => match validate::validate(args, *def, &mut errors) {
-            Some(signature) => expand::expand(&signature),
-            None => fallback,
-        },
+        parse::Item::Struct(def) => expand::expand(&validate::validate(krate, *def, &mut errors)),
         parse::Item::Other(tokens) => tokens,
     };
     let errors = errors.into_compile_errors();

@@ -5,21 +5,12 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::{
-    Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Path, Type, Visibility,
-};
+use syn::{Attribute, Data, DeriveInput, Expr, ExprLit, Fields, Generics, Ident, Lit, LitStr, Meta, Type, Visibility};
 
 use crate::docs::Doc;
 use crate::errors::Errors;
-
-/// The arguments of `#[signature(...)]`.
-#[derive(Default)]
-pub(crate) struct Args {
-    /// `crate = path`: where the `cognate` facade is (default `::cognate`).
-    pub(crate) krate: Option<Path>,
-}
 
 /// Whether a field is marked `#[input]` or `#[output]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,36 +62,10 @@ pub(crate) struct StructDef {
 
 /// What `#[signature]` was put on.
 pub(crate) enum Item {
-    /// A struct with named fields; `fallback` is the item with the macro's attributes removed,
-    /// to emit instead of the generated code if validation finds it cannot be generated.
-    Struct { def: Box<StructDef>, fallback: TokenStream },
+    /// A struct with named fields.
+    Struct(Box<StructDef>),
     /// Anything else (already reported): emit these tokens as they are.
     Other(TokenStream),
-}
-
-/// Parses `#[signature(...)]`'s arguments: nothing, or `crate = path`.
-pub(crate) fn args(attr: TokenStream, errors: &mut Errors) -> Args {
-    let mut args = Args::default();
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("crate") {
-            let value = meta.value()?;
-            let path = if value.peek(LitStr) { value.parse::<LitStr>()?.parse()? } else { value.parse()? };
-            if args.krate.is_some() {
-                return Err(meta.error("duplicate `crate` argument"));
-            }
-            args.krate = Some(path);
-            Ok(())
-        } else {
-            Err(meta.error(format!(
-                "unknown argument `{}`: expected `crate = path`, as in `#[signature(crate = ::cognate)]`",
-                meta.path.to_token_stream().to_string().replace(' ', "")
-            )))
-        }
-    });
-    if let Err(e) = parser.parse2(attr) {
-        errors.push(e);
-    }
-    args
 }
 
 /// Parses the annotated item. Anything but a struct with named fields is reported here.
@@ -115,7 +80,8 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
             return Item::Other(tokens);
         }
     };
-    let fallback = strip(input.clone());
+    // What to emit when nothing can be generated: the item without the macro's attributes.
+    let fallback = || strip(input.clone()).into_token_stream();
     let named = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => named,
@@ -124,23 +90,23 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
                     unnamed,
                     "`#[signature]` needs named fields, found a tuple struct: write `struct QA { #[input] question: String, ... }`",
                 );
-                return Item::Other(fallback.into_token_stream());
+                return Item::Other(fallback());
             }
             Fields::Unit => {
                 errors.spanned(
                     &input.ident,
                     "`#[signature]` needs named fields, found a unit struct: write `struct QA { #[input] question: String, ... }`",
                 );
-                return Item::Other(fallback.into_token_stream());
+                return Item::Other(fallback());
             }
         },
         Data::Enum(e) => {
             errors.spanned(e.enum_token, "`#[signature]` expects a struct with named fields, found an enum");
-            return Item::Other(fallback.into_token_stream());
+            return Item::Other(fallback());
         }
         Data::Union(u) => {
             errors.spanned(u.union_token, "`#[signature]` expects a struct with named fields, found a union");
-            return Item::Other(fallback.into_token_stream());
+            return Item::Other(fallback());
         }
     };
 
@@ -176,17 +142,14 @@ pub(crate) fn item(tokens: TokenStream, errors: &mut Errors) -> Item {
             }
         })
         .collect();
-    Item::Struct {
-        def: Box::new(StructDef {
-            doc: Doc::from_attrs(&attrs),
-            attrs,
-            vis: input.vis,
-            ident: input.ident,
-            generics: input.generics,
-            fields,
-        }),
-        fallback: fallback.into_token_stream(),
-    }
+    Item::Struct(Box::new(StructDef {
+        doc: Doc::from_attrs(&attrs),
+        attrs,
+        vis: input.vis,
+        ident: input.ident,
+        generics: input.generics,
+        fields,
+    }))
 }
 
 fn role_of(attr: &Attribute) -> Option<Role> {
@@ -315,30 +278,9 @@ mod tests {
     }
 
     #[test]
-    fn args_accept_nothing_or_a_crate_path() {
-        let mut errors = Errors::default();
-        assert!(args(quote!(), &mut errors).krate.is_none());
-        let krate = args(quote!(crate = ::my::facade), &mut errors).krate.unwrap();
-        assert_eq!(krate.to_token_stream().to_string(), quote!(::my::facade).to_string());
-        let krate = args(quote!(crate = "::cognate"), &mut errors).krate.unwrap();
-        assert_eq!(krate.to_token_stream().to_string(), quote!(::cognate).to_string());
-        assert!(errors.is_empty());
-    }
-
-    #[test]
-    fn args_reject_unknown_and_duplicate_keys() {
-        let mut errors = Errors::default();
-        args(quote!(name = "x"), &mut errors);
-        args(quote!(crate = ::a, crate = ::b), &mut errors);
-        let msgs = messages(errors);
-        assert!(msgs[0].starts_with("unknown argument `name`: expected `crate = path`"), "{msgs:?}");
-        assert_eq!(msgs[1], "duplicate `crate` argument");
-    }
-
-    #[test]
     fn parses_markers_and_keeps_other_attributes() {
         let mut errors = Errors::default();
-        let Item::Struct { def, .. } = item(
+        let Item::Struct(def) = item(
             quote! {
                 /// Doc.
                 #[allow(dead_code)]
@@ -376,7 +318,7 @@ mod tests {
     #[test]
     fn bad_keys_are_reported_and_the_rest_kept() {
         let mut errors = Errors::default();
-        let Item::Struct { def, .. } = item(
+        let Item::Struct(def) = item(
             quote! {
                 struct QA {
                     #[input(desc = "kept", typo = "x", nested(a), alias = 3, prefix, desc = "again")]
@@ -448,7 +390,7 @@ mod tests {
     #[test]
     fn markers_on_the_struct_are_reported() {
         let mut errors = Errors::default();
-        let Item::Struct { def, .. } = item(
+        let Item::Struct(def) = item(
             quote!(
                 #[output]
                 struct QA {

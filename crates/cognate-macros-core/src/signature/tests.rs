@@ -108,14 +108,15 @@ fn generates_marker_input_output_and_impl() {
     assert_eq!(compact_attrs(&r#type.attrs), compact(quote!(#[doc = " The `type` field."])));
 
     let imp = compact(signature_impl(&file));
-    assert!(imp.starts_with("impl::cognate::__private::cognate_core::SignatureforQA"), "{imp}");
+    assert!(imp.starts_with("#[automatically_derived]impl::cognate::__private::cognate_core::SignatureforQA"), "{imp}");
+    assert!(imp.contains("fntry_descriptor()->::cognate::__private::cognate_core::Result<&'static"), "{imp}");
     assert!(imp.contains("typeInput=QAInput;typeOutput=QAOutput;"), "{imp}");
     assert!(imp.contains(r#".with_instructions("Answerquestionswithshortfactoidanswers.\n\nBebrief.")"#), "{imp}");
     for expected in [
-        r#".with_input(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","question","question","atriviaquestion",::core::option::Option::None))"#,
-        r#"::<Option<Vec<String>>>("QA","context","passages","facts",::core::option::Option::Some("Context:"))"#,
-        r#".with_output(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","answer","answer","oftenbetween1and5words",::core::option::Option::None))"#,
-        r#"::<u8>("QA","r#type","type","",::core::option::Option::None))"#,
+        r#".with_input(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","question","question","atriviaquestion",::core::option::Option::None)?)"#,
+        r#"::<Option<Vec<String>>>("QA","context","passages","facts",::core::option::Option::Some("Context:"))?)"#,
+        r#".with_output(::cognate::__private::cognate_core::schema::__signature_field::<String>("QA","answer","answer","oftenbetween1and5words",::core::option::Option::None)?)"#,
+        r#"::<u8>("QA","r#type","type","",::core::option::Option::None)?)"#,
     ] {
         assert!(imp.contains(expected), "{expected}\nin\n{imp}");
     }
@@ -395,23 +396,62 @@ fn recovers_by_emitting_what_is_sound() {
     assert_eq!(field_names(structure(&file, "SOutput")), ["d"]);
     signature_impl(&file);
 
-    // A generic struct: emitted as written, markers removed, nothing generated.
+    // A generic struct: one error, and stubs that keep the generics each part uses.
     let file = expand(
         quote!(),
         quote!(
-            struct S<T> {
+            struct S<'a, T: Clone, U = String, const N: usize = 2>
+            where
+                T: Send,
+            {
                 #[input]
                 a: T,
+                #[input]
+                n: [u8; N],
+                #[output]
+                b: String,
+                #[output]
+                r: &'a str,
+            }
+        ),
+    );
+    assert_eq!(errors_of(&file).len(), 2, "generic, and the reference field");
+    assert_eq!(file.items.len(), 6);
+    let marker = structure(&file, "S");
+    let marker = compact(marker);
+    let expected =
+        "structS<'a,T:Clone,U=String,constN:usize=2>(::core::marker::PhantomData<(&'a(),fn(&T),fn(&U),)>)whereT:Send,;";
+    assert!(marker.ends_with(expected), "{marker}");
+    let input = structure(&file, "SInput");
+    assert_eq!(compact(&input.generics), "<T,constN:usize>", "parameters without bounds or defaults");
+    assert_eq!(field_names(input), ["a", "n"]);
+    let output = structure(&file, "SOutput");
+    assert_eq!(compact(&output.generics), "", "the reference field is left out, and `'a` with it");
+    assert_eq!(field_names(output), ["b"]);
+    let imp = compact(signature_impl(&file));
+    assert!(imp.starts_with("#[automatically_derived]impl<'a,T:Clone,U,constN:usize>"), "{imp}");
+    assert!(imp.contains("SignatureforS<'a,T,U,N>whereT:Send,Self:"), "{imp}");
+    assert!(imp.contains("SInput<T,N>:::cognate::__private::serde::Serialize+"), "{imp}");
+    assert!(imp.contains("typeInput=SInput<T,N>;typeOutput=SOutput;"), "{imp}");
+    assert!(
+        imp.contains("::core::result::Result::Err(::cognate::__private::cognate_core::Error::UnsupportedType"),
+        "{imp}"
+    );
+    assert!(!imp.contains("__signature_field"), "no descriptor is built: {imp}");
+
+    // Lifetimes are told apart from type names of the same spelling.
+    let file = expand(
+        quote!(),
+        quote!(
+            struct S<'a> {
+                #[input]
+                a: a::Type,
                 #[output]
                 b: String,
             }
         ),
     );
-    assert_eq!(errors_of(&file).len(), 1);
-    let s = structure(&file, "S");
-    assert_eq!(field_names(s), ["a", "b"]);
-    assert!(s.fields.iter().all(|f| f.attrs.is_empty()));
-    assert_eq!(file.items.len(), 2);
+    assert_eq!(compact(&structure(&file, "SInput").generics), "");
 
     // A bad argument: still generated.
     let file = expand(quote!(krate = ::x), qa());

@@ -9,9 +9,9 @@ use std::collections::HashMap;
 
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::{Attribute, GenericArgument, Ident, LitStr, Path, PathArguments, Type, Visibility};
+use syn::{Attribute, GenericArgument, Generics, Ident, LitStr, Path, PathArguments, Type, Visibility};
 
-use super::parse::{Args, FieldDef, Role, StructDef};
+use super::parse::{FieldDef, Role, StructDef};
 use crate::docs::{Doc, Text};
 use crate::errors::Errors;
 
@@ -23,6 +23,11 @@ pub(crate) struct Signature {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) ident: Ident,
+    /// The generics of a generic struct (already reported: a signature cannot be generic).
+    /// The expansion then keeps them and emits stubs — the marker, the input and output
+    /// structs and a `Signature` impl that never builds a descriptor — so code naming
+    /// `QAInput` or `Predict<QA<String>>` reports nothing more.
+    pub(crate) generics: Option<Generics>,
     /// The struct's doc comment: the instructions.
     pub(crate) instructions: Doc,
     pub(crate) inputs: Vec<Field>,
@@ -46,10 +51,9 @@ pub(crate) struct Field {
     pub(crate) optional: bool,
 }
 
-/// Checks the struct. Returns `None` when no code can be generated from it (a generic
-/// struct); the caller then emits the item as written.
-pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Option<Signature> {
-    let krate = args.krate.unwrap_or_else(|| syn::parse_quote!(::cognate));
+/// Checks the struct. Every broken rule is reported; what comes back is always expandable
+/// (for a generic struct, into stubs: see [`Signature::generics`]).
+pub(crate) fn validate(krate: Path, def: StructDef, errors: &mut Errors) -> Signature {
     let generic = !def.generics.params.is_empty() || def.generics.where_clause.is_some();
     if generic {
         let span_of = match (def.generics.params.is_empty(), &def.generics.where_clause) {
@@ -109,10 +113,7 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
             format!("signature `{ident}` has no output field: mark at least one field with `#[output]`"),
         );
     }
-    if generic {
-        return None;
-    }
-    Some(Signature {
+    Signature {
         krate,
         attrs: def
             .attrs
@@ -121,10 +122,11 @@ pub(crate) fn validate(args: Args, def: StructDef, errors: &mut Errors) -> Optio
             .collect(),
         vis: def.vis,
         ident: def.ident,
+        generics: generic.then_some(def.generics),
         instructions: def.doc,
         inputs,
         outputs,
-    })
+    }
 }
 
 fn validate_field(field: FieldDef, names: &mut HashMap<String, Ident>, errors: &mut Errors) -> Option<(Role, Field)> {
@@ -278,6 +280,12 @@ fn check_type(ty: &Type, errors: &mut Errors) -> Verdict {
 
 fn check_path(p: &syn::TypePath, errors: &mut Errors) -> Verdict {
     let mut verdict = p.qself.as_ref().map_or(Verdict::Ok, |q| check_type(&q.ty, errors));
+    if let Some(reason) = p.qself.is_none().then(|| no_dspy_type(&p.path)).flatten() {
+        // Valid Rust that serde and schemars accept: keep the field, so nothing else breaks.
+        // The whole type is reported, so its arguments are not looked into.
+        errors.spanned(p, reason);
+        return verdict.and(Verdict::Keep);
+    }
     let Some(last) = p.path.segments.last() else { return verdict };
     let PathArguments::AngleBracketed(args) = &last.arguments else { return verdict };
     let types: Vec<&Type> = args
@@ -299,6 +307,46 @@ fn check_path(p: &syn::TypePath, errors: &mut Errors) -> Verdict {
         verdict = verdict.and(check_type(t, errors));
     }
     verdict
+}
+
+/// Why a type recognisable by its spelling has no DSPy type (its JSON schema accepts any
+/// value, no value, or a union of shapes), or `None`. Bare names that a user type could share
+/// (`Value`, `Map`) are left to the run-time check (`Signature::try_descriptor`).
+fn no_dspy_type(path: &Path) -> Option<String> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let last = segments.last()?.as_str();
+    let args = match &path.segments.last()?.arguments {
+        PathArguments::AngleBracketed(a) => a.args.iter().filter(|a| matches!(a, GenericArgument::Type(_))).count(),
+        _ => 0,
+    };
+    let in_serde_json = segments[..segments.len() - 1].iter().any(|s| s == "serde_json");
+    match last {
+        "Value" if in_serde_json => Some(
+            "`serde_json::Value` has no DSPy type: it accepts any JSON value, and a signature field has one type; \
+             use a struct deriving `Serialize, Deserialize, JsonSchema`, a `Vec<T>` or a `HashMap<String, T>`"
+                .to_string(),
+        ),
+        "Map" if in_serde_json => Some(
+            "`serde_json::Map` has no DSPy type: its values can be any JSON; use `HashMap<String, T>` with a concrete `T`"
+                .to_string(),
+        ),
+        "PhantomData" => Some("`PhantomData` has no DSPy type: every signature field holds a value".to_string()),
+        "Result" if args == 2 && std_path(&segments, "result") => Some(
+            "`Result` has no DSPy type (it is one of two shapes, `Ok` or `Err`): use a struct with `Option` fields"
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// `Name`, `module::Name`, `std::module::Name` or `core::module::Name`.
+fn std_path(segments: &[String], module: &str) -> bool {
+    match segments {
+        [_] => true,
+        [m, _] => m == module,
+        [root, m, _] => (root == "std" || root == "core") && m == module,
+        _ => false,
+    }
 }
 
 fn is_non_string_scalar(ty: &Type) -> bool {
@@ -358,6 +406,13 @@ mod tests {
             parse_quote!(<T as Trait>::Assoc),
             parse_quote!(my_macro!()),
             parse_quote!((f64)),
+            // Names a user type could share are checked at run time.
+            parse_quote!(Value),
+            parse_quote!(Map<String, u8>),
+            parse_quote!(my::Value),
+            parse_quote!(io::Result<u8>),
+            parse_quote!(Result<u8>),
+            parse_quote!(serde_json::Number),
         ] {
             assert_eq!(check(ty), Vec::<String>::new());
         }
@@ -381,6 +436,14 @@ mod tests {
             (parse_quote!([&str; 2]), "references"),
             (parse_quote!(HashMap<u32, String>), "map keys must be strings"),
             (parse_quote!(BTreeMap<bool, String>), "map keys must be strings"),
+            (parse_quote!(serde_json::Value), "`serde_json::Value` has no DSPy type"),
+            (parse_quote!(::serde_json::value::Value), "`serde_json::Value` has no DSPy type"),
+            (parse_quote!(Vec<serde_json::Value>), "`serde_json::Value` has no DSPy type"),
+            (parse_quote!(HashMap<String, serde_json::Value>), "`serde_json::Value` has no DSPy type"),
+            (parse_quote!(serde_json::Map<String, serde_json::Value>), "`serde_json::Map` has no DSPy type"),
+            (parse_quote!(std::marker::PhantomData<u8>), "`PhantomData` has no DSPy type"),
+            (parse_quote!(Result<String, String>), "`Result` has no DSPy type"),
+            (parse_quote!(::core::result::Result<u8, u8>), "`Result` has no DSPy type"),
         ] {
             let msgs = check(ty);
             assert!(msgs.len() == 1 && msgs[0].contains(needle), "{needle}: {msgs:?}");
@@ -394,6 +457,8 @@ mod tests {
         assert_eq!(verdict(parse_quote!(Vec<String>)), Verdict::Ok);
         assert_eq!(verdict(parse_quote!((u8, u8))), Verdict::Keep);
         assert_eq!(verdict(parse_quote!(HashMap<u32, ()>)), Verdict::Keep);
+        assert_eq!(verdict(parse_quote!(serde_json::Value)), Verdict::Keep);
+        assert_eq!(verdict(parse_quote!(Vec<serde_json::Map<String, Value>>)), Verdict::Keep);
         assert_eq!(verdict(parse_quote!(Vec<&str>)), Verdict::Drop);
         assert_eq!(verdict(parse_quote!(HashMap<u32, &str>)), Verdict::Drop);
     }

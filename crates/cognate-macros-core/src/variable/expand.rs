@@ -12,7 +12,7 @@ use syn::{Expr, Lit};
 use super::validate::{Valid, ValidKind};
 
 /// The constructor call.
-pub(crate) fn expand(krate: &TokenStream, decl: &Valid) -> TokenStream {
+pub(crate) fn expand(krate: &syn::Path, decl: &Valid) -> TokenStream {
     let private = quote!(#krate::__private);
     let span = decl.keyword.span();
     let default = &decl.default;

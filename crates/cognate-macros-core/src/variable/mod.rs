@@ -2,7 +2,8 @@
 //! `variable!(int(1..=5, step = 1), default = 2)`.
 //!
 //! The facade's `macro_rules! variable` forwards `$crate; <tokens>` here (sqlx `query!`
-//! style), so the expansion names the runtime through `$crate::__private`.
+//! style), so the expansion names the runtime through `$crate::__private` (the prefix is read
+//! by [`crate::krate::split_prefix`], the parser `crate = path` uses too).
 
 mod expand;
 mod parse;
@@ -21,7 +22,7 @@ use crate::errors::Errors;
 /// surrounding code reports nothing more.
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let (krate, tokens) = parse::split_crate(input);
+    let (krate, tokens) = crate::krate::split_prefix(input, &mut errors);
     let decl = parse::parse(tokens, &mut errors);
     let decl = decl.and_then(|decl| validate::validate(decl, &mut errors));
     let body = match decl {

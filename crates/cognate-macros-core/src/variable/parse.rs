@@ -11,7 +11,7 @@
 //!       | choice(TYPE)                 (every variant of a unit-variant enum)
 //! ```
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -34,16 +34,6 @@ pub(crate) enum Kind {
     Bool,
     Choice { options: Vec<Expr>, brackets: Span },
     Variants { ty: Type },
-}
-
-/// Splits `krate ; tokens` (what the facade passes) into the crate path and the rest; with
-/// no top-level `;`, the crate is `::cognate`.
-pub(crate) fn split_crate(input: TokenStream) -> (TokenStream, TokenStream) {
-    let tokens: Vec<TokenTree> = input.into_iter().collect();
-    match tokens.iter().position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ';')) {
-        Some(i) => (tokens[..i].iter().cloned().collect(), tokens[i + 1..].iter().cloned().collect()),
-        None => (quote!(::cognate), tokens.into_iter().collect()),
-    }
 }
 
 /// Parses the declaration, recording every problem; `None` if it cannot be understood.

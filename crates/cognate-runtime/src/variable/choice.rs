@@ -230,9 +230,9 @@ impl<I, O> std::fmt::Debug for ModuleChoice<I, O> {
 /// # impl Signature for QA {
 /// #     type Input = QAInput;
 /// #     type Output = QAOutput;
-/// #     fn descriptor() -> &'static SignatureDesc {
+/// #     fn try_descriptor() -> cognate_core::Result<&'static SignatureDesc> {
 /// #         static D: OnceLock<SignatureDesc> = OnceLock::new();
-/// #         D.get_or_init(|| SignatureDesc::parse("question -> answer").unwrap())
+/// #         Ok(D.get_or_init(|| SignatureDesc::parse("question -> answer").unwrap()))
 /// #     }
 /// # }
 /// use cognate_runtime::variable::{Domain, SearchSpace};

@@ -185,7 +185,7 @@ impl<T: VariableValue + cognate_core::schema::FieldType> Variable<T> {
     /// # Errors
     /// [`Error::Variable`] if `T` is not such an enum or a variant does not deserialize.
     pub fn variants(default: T) -> Result<Self> {
-        let options = match TypeDesc::try_of::<T>() {
+        let options = match TypeDesc::of::<T>() {
             Ok(TypeDesc::Literal(members)) => members.iter().map(|m| m.to_json()).collect::<Vec<_>>(),
             Ok(other) => {
                 return Err(invalid(format!(
