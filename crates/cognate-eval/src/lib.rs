@@ -31,7 +31,6 @@ pub mod dataset;
 mod error;
 pub mod evaluate;
 pub mod metrics;
-pub mod rng;
 pub mod usage;
 
 pub use dataset::{Dataset, Loader, Split};

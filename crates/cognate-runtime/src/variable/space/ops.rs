@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use cognate_core::rng::RandomSource;
 use cognate_core::{Error, Result};
 
 use super::{Dim, SearchSpace};
 use crate::program::child_path;
-use crate::variable::rng::RandomSource;
 use crate::variable::{Configuration, Domain, Scope};
 
 impl SearchSpace {
