@@ -10,7 +10,7 @@ use cognate::prelude::*;
 use cognate_testing::MockLm;
 use serde_json::Value;
 
-use crate::common::{Simple, Two, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
+use crate::common::{QA, Simple, Two, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
 
 fn questions(range: std::ops::Range<usize>) -> Vec<String> {
     trainset(20)[range].iter().map(|e| e.get("question").unwrap().as_str().unwrap().to_string()).collect()
@@ -361,4 +361,48 @@ async fn a_predictor_called_several_times_keeps_one_demo_per_example() {
     }
     // The last call or, half the time, an earlier one: both kinds occur over 8 examples.
     assert!(warm_ups > 0 && warm_ups < 8, "{warm_ups} warm-up demos");
+}
+
+/// `Predict<S>` and `ChainOfThought<S>` are programs on their own, as `dspy.Predict` is a
+/// module: `Evaluate` and `BootstrapFewShot` take them with no `#[program]` wrapper, and their
+/// predictors sit at DSPy's paths (`self`, `predict`).
+#[tokio::test]
+async fn bare_predict_and_chain_of_thought_are_programs() {
+    use cognate::eval::Evaluate;
+
+    let data = trainset(6);
+    let evaluate = Evaluate::new(exact).with_progress(false);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(2).with_max_labeled_demos(3);
+
+    let lm = wrong_on(&[0]);
+    let predict = Predict::<QA>::new();
+    let before = with_lm(lm.clone()).scope(evaluate.run(&predict, &data)).await.unwrap();
+    assert_eq!((before.summary.scored, before.summary.total_score), (6, 5.0));
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&predict, &data)).await.unwrap();
+    let q = questions(0..3);
+    let demos = demo_questions(&compiled.program);
+    assert_eq!(demos.len(), 1);
+    assert_eq!(demos[0].0, "self");
+    // Example 0 fails, 1 and 2 are bootstrapped, then one labeled demo.
+    assert_eq!(demos[0].1[..2], [format!("*{}", q[1]), format!("*{}", q[2])]);
+    assert_eq!(demos[0].1.len(), 3);
+    assert!(predict.predictor().demos.is_empty(), "the student is not changed");
+    let after = with_lm(lm).scope(evaluate.run(&compiled.program, &data)).await.unwrap();
+    assert_eq!(after.summary.scored, 6);
+
+    // ChainOfThought: the reasoning is part of the bootstrapped demos.
+    let lm = Arc::new(MockLm::from_fn(|request| {
+        let question = asked_question(request);
+        Ok(reply(&[("reasoning", "add the two numbers"), ("answer", &solve(&question))]))
+    }));
+    let cot = ChainOfThought::<QA>::new();
+    let before = with_lm(lm.clone()).scope(evaluate.run(&cot, &data)).await.unwrap();
+    assert_eq!(before.score(), 1.0);
+    assert_eq!(before.records[0].prediction.as_ref().unwrap().get("reasoning").unwrap(), "add the two numbers");
+    let compiled = with_lm(lm).scope(optimizer.compile(&cot, &data)).await.unwrap();
+    let predictors = compiled.program.named_predictors();
+    assert_eq!(predictors.len(), 1);
+    assert_eq!(predictors[0].0, "predict");
+    let demo = &predictors[0].1.demos[0];
+    assert_eq!(demo.data.keys().collect::<Vec<_>>(), ["augmented", "question", "reasoning", "answer"]);
 }
