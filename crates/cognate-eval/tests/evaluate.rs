@@ -169,18 +169,27 @@ async fn the_error_budget_stops_the_run_with_partial_results() {
         quiet(ExactMatch::new()).with_concurrency(1).with_max_errors(3).with_infra_policy(InfraPolicy::CountAsZero);
     let err = settings(lm.clone()).scope(evaluate.run(&program(), &dataset(30))).await.unwrap_err();
     let Error::TooManyErrors { errors, max_errors, partial } = err else { panic!("expected TooManyErrors") };
-    assert_eq!((errors, max_errors), (4, 3));
-    // 0 1 2 3 4 5 6: the fourth failure (question 6) exceeds the budget; nothing after it runs.
-    assert_eq!(partial.records.iter().map(|r| r.index).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
-    assert_eq!((partial.summary.errors, partial.summary.infra_errors), (0, 4));
-    assert_eq!((partial.summary.completed, partial.summary.scored), (7, 7));
+    assert_eq!((errors, max_errors), (3, 3));
+    // 0 1 2 3 4: the third failure (question 4) reaches the budget; nothing after it runs.
+    assert_eq!(partial.records.iter().map(|r| r.index).collect::<Vec<_>>(), (0..5).collect::<Vec<_>>());
+    assert_eq!((partial.summary.errors, partial.summary.infra_errors), (0, 3));
+    assert_eq!((partial.summary.completed, partial.summary.scored), (5, 5));
     assert_eq!(partial.summary.examples, 30);
-    assert_eq!(lm.call_count(), 7);
-    assert_eq!(partial.summary.lm_calls, 7);
+    assert_eq!(lm.call_count(), 5);
+    assert_eq!(partial.summary.lm_calls, 5);
 
-    // Within budget: the run completes.
-    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(15).run(&program(), &dataset(30))).await;
+    // Within budget: the run completes (15 failures, budget 16); without one, too.
+    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(16).run(&program(), &dataset(30))).await;
     assert_eq!(ok.unwrap().summary.infra_errors, 15);
+    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(None).run(&program(), &dataset(30))).await;
+    assert_eq!(ok.unwrap().summary.infra_errors, 15);
+
+    // The default budget is DSPy's 10: the 10th failure (question 18) stops the run.
+    assert_eq!(cognate_eval::DEFAULT_MAX_ERRORS, 10);
+    let default = quiet(ExactMatch::new()).with_concurrency(1).with_infra_policy(InfraPolicy::CountAsZero);
+    let err = settings(failing_lm()).scope(default.run(&program(), &dataset(30))).await.unwrap_err();
+    let Error::TooManyErrors { errors, max_errors, partial } = err else { panic!("expected TooManyErrors") };
+    assert_eq!((errors, max_errors, partial.summary.completed), (10, 10, 19));
 }
 
 #[tokio::test]

@@ -26,6 +26,10 @@ use crate::metrics::{Metric, Score};
 use crate::usage::{UsageSnapshot, UsageTracker};
 use progress::Progress;
 
+/// The error budget of [`Evaluate`] and of every optimizer unless set otherwise: a run stops
+/// at its 10th failure, as DSPy's do (`dspy.settings.max_errors`).
+pub const DEFAULT_MAX_ERRORS: usize = 10;
+
 /// Evaluates modules with a metric (DSPy's `dspy.Evaluate`).
 ///
 /// * **Concurrency**: at most [`concurrency`](Self::with_concurrency) examples (default 16)
@@ -39,9 +43,10 @@ use progress::Progress;
 ///   [`run`](Self::run) collects them into an [`EvaluationResult`] in dataset order.
 /// * **Errors**: an example that fails for program reasons (input conversion, unparsable
 ///   reply, output conversion, metric) is scored [`failure_score`](Self::with_failure_score)
-///   (default 0) and counted. When more than [`max_errors`](Self::with_max_errors) examples
-///   fail, no new calls are issued, in-flight ones are abandoned, and `run` returns
-///   [`Error::TooManyErrors`] with the partial results.
+///   (default 0) and counted. When the failures reach [`max_errors`](Self::with_max_errors)
+///   (default [`DEFAULT_MAX_ERRORS`], 10, as DSPy's `settings.max_errors`), no new calls are
+///   issued, in-flight ones are abandoned, and `run` returns [`Error::TooManyErrors`] with the
+///   partial results.
 /// * **Infrastructure errors**: an example whose LM call failed (time-out, connection, 429,
 ///   5xx, ...; see [`cognate_core::Error::is_infrastructure`]) is handled by the
 ///   [`InfraPolicy`] (default: left out of the score, and the run fails with
@@ -83,13 +88,14 @@ pub struct Evaluate<Me> {
 }
 
 impl<Me: Metric> Evaluate<Me> {
-    /// An evaluation with `metric`, concurrency 16, no error budget, failure score 0, the
-    /// default [`InfraPolicy`] and a progress bar on terminals.
+    /// An evaluation with `metric`, concurrency 16, an error budget of
+    /// [`DEFAULT_MAX_ERRORS`], failure score 0, the default [`InfraPolicy`] and progress shown
+    /// (a bar on terminals, else periodic `tracing` lines).
     pub fn new(metric: Me) -> Self {
         Evaluate {
             metric,
             concurrency: 16,
-            max_errors: None,
+            max_errors: Some(DEFAULT_MAX_ERRORS),
             failure_score: 0.0,
             infra_policy: InfraPolicy::default(),
             progress: true,
@@ -103,8 +109,10 @@ impl<Me: Metric> Evaluate<Me> {
         self
     }
 
-    /// Stops when more than `max_errors` examples have failed for program reasons (`None`:
-    /// never stop). Infrastructure failures count only under [`InfraPolicy::CountAsZero`].
+    /// Stops when `max_errors` examples have failed for program reasons (default
+    /// [`DEFAULT_MAX_ERRORS`]; `None`: never stop), as DSPy's `max_errors` does: with 10, the
+    /// 10th failure stops the run. Infrastructure failures count only under
+    /// [`InfraPolicy::CountAsZero`].
     #[must_use]
     pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
         self.max_errors = max_errors.into();
@@ -320,7 +328,7 @@ impl<Me: Metric> Evaluate<Me> {
 /// Why an [`EvaluationStream`] stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
-    /// More than `max_errors` failures.
+    /// `max_errors` failures.
     Budget,
     /// More infrastructure failures than the policy allows.
     Infrastructure,
@@ -369,7 +377,7 @@ impl EvaluationStream<'_> {
         self.totals.infra_errors
     }
 
-    /// Whether the stream stopped because more than `max_errors` examples failed.
+    /// Whether the stream stopped because the failures reached `max_errors`.
     pub fn budget_exceeded(&self) -> bool {
         self.stop == Some(Stop::Budget)
     }
@@ -441,7 +449,7 @@ impl Stream for EvaluationStream<'_> {
             if this.max_infra_errors.is_some_and(|max| this.totals.infra_errors > max) {
                 this.stop = Some(Stop::Infrastructure);
                 this.inner = None;
-            } else if this.max_errors.is_some_and(|max| this.budget_errors > max) {
+            } else if this.max_errors.is_some_and(|max| this.budget_errors >= max) {
                 this.stop = Some(Stop::Budget);
                 this.inner = None;
             }

@@ -194,6 +194,45 @@ async fn max_errors_stops_the_compile_and_fewer_errors_are_tolerated() {
     assert_eq!(compiled.program.predict.predictor().demos.len(), 2);
 }
 
+/// Every optimizer has Evaluate's error budget by default: DSPy's 10, the 10th failure stops.
+#[tokio::test]
+async fn the_default_error_budget_is_dspys_ten_everywhere() {
+    use cognate::eval::{DEFAULT_MAX_ERRORS, Evaluate};
+    use cognate::optimize::{BootstrapFewShotWithRandomSearch, VariableSearch};
+
+    assert_eq!(DEFAULT_MAX_ERRORS, 10);
+    let data = trainset(20);
+    // Every reply is unparsable (a program failure, whatever the InfraPolicy).
+    let garbled = || Arc::new(MockLm::from_fn(|_| Ok("no fields here".to_string())));
+
+    let bootstrap = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(20).with_max_labeled_demos(0);
+    let err = with_lm(garbled()).scope(bootstrap.compile(&Simple::new(), &data)).await.unwrap_err();
+    assert!(matches!(err, Error::TooManyErrors { errors: 10, max_errors: 10, .. }), "{err}");
+    // Without a budget, every example is tried.
+    let unlimited = bootstrap.with_max_errors(None);
+    let compiled = with_lm(garbled()).scope(unlimited.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(compiled.report.trials.len(), 20);
+
+    let err = with_lm(garbled())
+        .scope(Evaluate::new(exact).with_progress(false).run(&Simple::new(), &data))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, cognate::eval::Error::TooManyErrors { errors: 10, max_errors: 10, ref partial } if partial.summary.completed >= 10),
+        "{err}"
+    );
+
+    // Random search: the zero-shot candidate's evaluation hits the budget.
+    let search = BootstrapFewShotWithRandomSearch::new(exact).with_num_candidate_programs(0);
+    let err = with_lm(garbled()).scope(search.compile(&Simple::new(), &data, None)).await.unwrap_err();
+    assert!(err.to_string().contains("10 errors reached the budget of 10"), "{err}");
+
+    // Variable search: each trial's evaluation has the same budget.
+    let search = VariableSearch::new(exact).with_trials(1);
+    let err = with_lm(garbled()).scope(search.compile(&Simple::new(), &data)).await.unwrap_err();
+    assert!(err.to_string().contains("10 errors reached the budget of 10"), "{err}");
+}
+
 #[tokio::test]
 async fn a_metric_error_counts_as_an_error() {
     let data = trainset(3);
