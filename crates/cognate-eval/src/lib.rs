@@ -36,7 +36,8 @@ pub mod usage;
 pub use dataset::{Dataset, Loader, Split};
 pub use error::{Error, Result, RowErrorKind};
 pub use evaluate::{
-    DEFAULT_MAX_ERRORS, Evaluate, EvaluationResult, EvaluationStream, Failure, InfraPolicy, Record, Stage, Summary,
+    DEFAULT_MAX_ERRORS, Evaluate, EvaluationResult, EvaluationStream, Failure, FailureKind, FailureReport, InfraPolicy,
+    ProgressLog, Record, Stage, Summary,
 };
 pub use metrics::{Metric, Score};
 pub use usage::{CountingLm, UsageSnapshot, UsageTracker};

@@ -6,6 +6,8 @@
 //!   protocol, answering DSPy-style prompts with deterministic typed values, with optional
 //!   latency and failure injection: for integration tests, examples and benchmarks. The
 //!   `cognate-mock-lm` binary runs it standalone (see `docs/mock-server.md`).
+//! * [`EventLog`] is a `tracing` subscriber that records events on the current thread: for
+//!   tests of what Cognate logs (progress lines, warnings).
 //!
 //! ```
 //! use cognate_core::{LanguageModel, LmRequest, Message};
@@ -18,8 +20,10 @@
 //! # }
 //! ```
 
+mod events;
 mod mock_lm;
 mod server;
 
+pub use events::{EventLog, LoggedEvent};
 pub use mock_lm::MockLm;
 pub use server::{Failure, FailurePlan, MockServer, MockServerConfig, ReplyFn};
