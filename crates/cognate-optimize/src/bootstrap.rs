@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate_core::{Example, Prediction, SharedLm, Values};
-use cognate_eval::{DEFAULT_MAX_ERRORS, InfraPolicy, Metric, UsageTracker};
+use cognate_eval::{DEFAULT_MAX_ERRORS, InfraPolicy, Metric, ProgressLog, UsageTracker};
 use cognate_runtime::{ComponentExt, Program, Settings, traced};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -56,6 +56,10 @@ use crate::rollout::RolloutLm;
 /// The random choices use a port of CPython's generator ([`PyRandom`]), so the demos are the
 /// ones DSPy 3.4.1 picks for the same traces (see `tests/it/parity.rs`), except the seed of the
 /// rare several-calls-per-predictor choice, which DSPy derives from a pickle hash.
+///
+/// Progress is logged as `info` events `bootstrap progress` on `cognate::optimize` after each
+/// tenth of the training set and at least every 10 s (fields `done`, `total`, `bootstrapped`,
+/// `wanted`, `errors`, `infra_errors`; see [`ProgressLog`]).
 ///
 /// The report has one trial per bootstrap attempt (`bootstrap/<example>/<round>`, scored by
 /// the metric), with its LM calls and tokens (through the settings' LM; a predictor's own LM
@@ -355,6 +359,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let mut errors = 0usize;
         let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_core::Error>);
         let max_infra_errors = self.infra_policy.max_failures(trainset.len());
+        let mut progress = ProgressLog::new(trainset.len());
         for (index, example) in trainset.iter().enumerate() {
             if bootstrapped.len() >= self.max_bootstrapped_demos {
                 break;
@@ -430,6 +435,16 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     bootstrapped.insert(index);
                     break;
                 }
+            }
+            if progress.is_due(index + 1) {
+                let (done, total) = (index + 1, trainset.len());
+                tracing::info!(
+                    target: "cognate::optimize",
+                    optimizer = "BootstrapFewShot", done, total, bootstrapped = bootstrapped.len(),
+                    wanted = self.max_bootstrapped_demos, errors, infra_errors,
+                    "bootstrap progress: {done}/{total} examples tried, {} of {} demos bootstrapped, {errors} errors, {infra_errors} infrastructure errors",
+                    bootstrapped.len(), self.max_bootstrapped_demos
+                );
             }
         }
         tracing::info!(target: "cognate::optimize", bootstrapped = bootstrapped.len(), attempts = report.trials.len(),

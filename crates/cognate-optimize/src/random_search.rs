@@ -293,7 +293,8 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
         let checkpoint = self.checkpoint_path.as_ref().map(Checkpoint::open).transpose()?;
         let mut report = OptimizationReport::new("BootstrapFewShotWithRandomSearch");
         let mut best: Option<(f64, P)> = None;
-        for seed in seeds {
+        let total = seeds.len();
+        for (done, seed) in (1..).zip(seeds) {
             let candidate_started = Instant::now();
             let id = format!("candidate/{seed}");
             let recorded = match &checkpoint {
@@ -353,11 +354,17 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                 trial.wall_time = candidate_started.elapsed();
             }
             let index = report.push(trial);
-            tracing::info!(target: "cognate::optimize", seed, score = record.score, resumed, "candidate evaluated");
             if best.as_ref().is_none_or(|(score, _)| record.score > *score) {
                 best = Some((record.score, program));
                 report.best = Some(index);
             }
+            let best_score = best.as_ref().map_or(record.score, |(score, _)| *score);
+            tracing::info!(
+                target: "cognate::optimize",
+                optimizer = "BootstrapFewShotWithRandomSearch", seed, done, total, score = record.score,
+                best = best_score, resumed,
+                "candidate evaluated: {done}/{total} candidates, score {:.2}, best {best_score:.2}", record.score
+            );
             if self.stop_at_score.is_some_and(|stop| record.score >= stop) {
                 tracing::info!(target: "cognate::optimize", seed, score = record.score, "stopping early: stop_at_score reached");
                 break;

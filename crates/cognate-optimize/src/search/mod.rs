@@ -263,13 +263,15 @@ impl<Me: Metric> VariableSearch<Me> {
                     (record.to_trial(&id, false), record.score)
                 }
             };
-            tracing::info!(
-                target: "cognate::optimize",
-                optimizer = "VariableSearch", trial = index, score, resumed = trial.resumed,
-                config = %trial.config, "trial finished"
-            );
+            let (resumed, trial_config) = (trial.resumed, trial.config.to_string());
             report.push(trial);
             study.tell(config, score);
+            let best = study.best().map_or(score, |(_, best)| best);
+            tracing::info!(
+                target: "cognate::optimize",
+                optimizer = "VariableSearch", trial = index, done = index + 1, total = n_trials, score, best, resumed,
+                config = %trial_config, "trial finished: {}/{n_trials} trials, score {score:.3}, best {best:.3}", index + 1
+            );
         }
         report.best = report.best_by_score();
         let mut best = program.clone();

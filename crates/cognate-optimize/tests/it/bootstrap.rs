@@ -233,6 +233,51 @@ async fn the_default_error_budget_is_dspys_ten_everywhere() {
     assert!(err.to_string().contains("10 errors reached the budget of 10"), "{err}");
 }
 
+/// The optimizers have no bar: they log progress lines on `cognate::optimize` (bootstrap
+/// after each tenth of the training set; random and variable search after each candidate or
+/// trial), with how far they got and the best score so far.
+#[tokio::test(flavor = "current_thread")]
+async fn optimizers_log_progress_lines() {
+    use cognate::optimize::{BootstrapFewShotWithRandomSearch, VariableSearch};
+    use cognate_testing::EventLog;
+
+    let log = EventLog::default();
+    let _guard = log.install();
+    let data = trainset(20);
+    let field = |e: &cognate_testing::LoggedEvent, name: &str| e.field(name).unwrap().to_string();
+
+    let bootstrap = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(20).with_max_labeled_demos(0);
+    with_lm(wrong_on(&[4])).scope(bootstrap.compile(&Simple::new(), &data)).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "bootstrap progress");
+    let done: Vec<String> = lines.iter().map(|e| field(e, "done")).collect();
+    for step in (2..=20).step_by(2) {
+        assert!(done.contains(&step.to_string()), "no line at {step}: {done:?}");
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(
+        (field(last, "total"), field(last, "bootstrapped"), field(last, "errors")),
+        ("20".into(), "19".into(), "0".into())
+    );
+    assert_eq!(last.level, tracing::Level::INFO);
+    assert!(last.message().contains("20/20 examples tried, 19 of 20 demos bootstrapped"), "{}", last.message());
+
+    let search =
+        BootstrapFewShotWithRandomSearch::new(exact).with_num_candidate_programs(2).with_max_bootstrapped_demos(2);
+    with_lm(oracle()).scope(search.compile(&Simple::new(), &data[..6], None)).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "candidate evaluated");
+    let progress: Vec<(String, String)> = lines.iter().map(|e| (field(e, "done"), field(e, "total"))).collect();
+    assert_eq!(progress, (1..=5).map(|d| (d.to_string(), "5".to_string())).collect::<Vec<_>>());
+    assert!(lines.iter().all(|e| e.field("best").is_some()));
+    assert_eq!(field(lines.last().unwrap(), "best"), "100.0");
+
+    let search = VariableSearch::new(exact).with_trials(3);
+    with_lm(oracle()).scope(search.compile(&Simple::new(), &data[..4])).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "trial finished");
+    let progress: Vec<(String, String)> = lines.iter().map(|e| (field(e, "done"), field(e, "total"))).collect();
+    assert_eq!(progress, [("1", "3"), ("2", "3"), ("3", "3")].map(|(d, t)| (d.to_string(), t.to_string())));
+    assert!(lines[2].message().starts_with("trial finished: 3/3 trials"), "{}", lines[2].message());
+}
+
 #[tokio::test]
 async fn a_metric_error_counts_as_an_error() {
     let data = trainset(3);
