@@ -7,7 +7,7 @@
 //! state filled from a `u64` seed by SplitMix64, as the algorithm's authors recommend: the
 //! same seed gives the same sequence on every platform. [`RandomSource`] adds uniform floats,
 //! unbiased integers below a bound and Fisher–Yates shuffles to it and to any other
-//! [`rand_core::Rng`](Rng).
+//! [`rand_core::Rng`].
 //!
 //! ```
 //! use cognate_core::rng::{RandomSource, SeededRng};
