@@ -114,11 +114,13 @@ async fn random_failures_follow_the_seeded_plan() {
     for i in 0..16 {
         observed.push(lm.complete(qa_request(&format!("q{i}"))).await.is_err());
     }
-    // The plan for seed 42, written out: a change to the draw would silently change every
+    // The plan for seed 42, written out (computed independently in Python: request k fails when
+    // the first draw of splitmix64-seeded xoshiro256** from `42 ^ k * 0xA24BAED4963EE407`,
+    // as a float in [0, 1), is below 0.5): a change to the draw would silently change every
     // seeded run that relies on it, so this is pinned rather than recomputed with the server's
     // own `failure_for`.
     let expected =
-        [true, false, true, true, false, false, true, false, false, false, true, false, true, false, true, false];
+        [true, true, false, false, true, true, false, true, true, true, false, false, false, true, false, false];
     assert_eq!(observed, expected);
     assert!(expected.contains(&true) && expected.contains(&false));
     assert_eq!(server.failure_count(), expected.iter().filter(|f| **f).count() as u64);

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use cognate::adapters::{Adapter, ChatAdapter, JsonAdapter, XmlAdapter};
 use cognate_core::SignatureDesc;
+use cognate_core::rng::Rng;
 
 /// The kinds of reply the benchmark generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,7 @@ impl Shape {
 
 /// A reply of `shape`, exactly `len` bytes long (ASCII), from a fixed seed.
 pub fn reply(shape: Shape, len: usize) -> String {
-    let mut rng = cognate_eval::rng::SplitMix64::new(0x9E37_79B9_7F4A_7C15);
+    let mut rng = cognate_core::rng::SeededRng::new(0x9E37_79B9_7F4A_7C15);
     let mut next = move || rng.next_u64();
     let (head, unit, tail): (&str, Box<dyn FnMut() -> String>, &str) = match shape {
         Shape::RandomText => {

@@ -15,6 +15,7 @@ pub mod error;
 pub mod example;
 pub mod hash;
 pub mod lm;
+pub mod rng;
 pub mod schema;
 pub mod signature;
 pub mod types;

@@ -39,9 +39,10 @@ pub enum Error {
     /// Results could not be written.
     #[error("cannot export results: {0}")]
     Export(String),
-    /// More examples failed than `max_errors` allows. The evaluation stopped issuing calls;
-    /// `partial` holds the records completed so far (in dataset order) and their totals.
-    #[error("evaluation stopped: {errors} errors exceeded the budget of {max_errors}")]
+    /// The failures reached `max_errors`. The evaluation stopped issuing calls; `partial`
+    /// holds the records completed so far (in dataset order) and their totals, and
+    /// [`EvaluationResult::failures`] lists what failed.
+    #[error("evaluation stopped: {errors} errors reached the budget of {max_errors}")]
     TooManyErrors {
         /// Errors seen when the evaluation stopped.
         errors: usize,

@@ -31,12 +31,14 @@ pub mod dataset;
 mod error;
 pub mod evaluate;
 pub mod metrics;
-pub mod rng;
 pub mod usage;
 
 pub use dataset::{Dataset, Loader, Split};
 pub use error::{Error, Result, RowErrorKind};
-pub use evaluate::{Evaluate, EvaluationResult, EvaluationStream, Failure, InfraPolicy, Record, Stage, Summary};
+pub use evaluate::{
+    DEFAULT_MAX_ERRORS, Evaluate, EvaluationResult, EvaluationStream, Failure, FailureKind, FailureReport, InfraPolicy,
+    ProgressLog, Record, Stage, Summary,
+};
 pub use metrics::{Metric, Score};
 pub use usage::{CountingLm, UsageSnapshot, UsageTracker};
 

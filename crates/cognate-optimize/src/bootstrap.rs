@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate_core::{Example, Prediction, SharedLm, Values};
-use cognate_eval::{InfraPolicy, Metric, UsageTracker};
+use cognate_eval::{DEFAULT_MAX_ERRORS, InfraPolicy, Metric, ProgressLog, UsageTracker};
 use cognate_runtime::{ComponentExt, Program, Settings, traced};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,10 @@ use crate::rollout::RolloutLm;
 /// ones DSPy 3.4.1 picks for the same traces (see `tests/it/parity.rs`), except the seed of the
 /// rare several-calls-per-predictor choice, which DSPy derives from a pickle hash.
 ///
+/// Progress is logged as `info` events `bootstrap progress` on `cognate::optimize` after each
+/// tenth of the training set and at least every 10 s (fields `done`, `total`, `bootstrapped`,
+/// `wanted`, `errors`, `infra_errors`; see [`ProgressLog`]).
+///
 /// The report has one trial per bootstrap attempt (`bootstrap/<example>/<round>`, scored by
 /// the metric), with its LM calls and tokens (through the settings' LM; a predictor's own LM
 /// is not counted). With [`with_checkpoint`](Self::with_checkpoint) every attempt is recorded
@@ -79,7 +83,7 @@ pub struct BootstrapFewShot<Me> {
     max_bootstrapped_demos: usize,
     max_labeled_demos: usize,
     max_rounds: usize,
-    max_errors: usize,
+    max_errors: Option<usize>,
     infra_policy: InfraPolicy,
     compiled_teacher: bool,
     checkpoint_path: Option<PathBuf>,
@@ -120,7 +124,7 @@ pub(crate) struct Bootstrapped {
 
 impl<Me: Metric> BootstrapFewShot<Me> {
     /// DSPy's defaults: no threshold, 4 bootstrapped and 16 labeled demos, 1 round, and
-    /// `max_errors` 10 (DSPy's `settings.max_errors`).
+    /// `max_errors` [`DEFAULT_MAX_ERRORS`] (10, DSPy's `settings.max_errors`).
     pub fn new(metric: Me) -> Self {
         BootstrapFewShot {
             metric,
@@ -129,7 +133,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
             max_bootstrapped_demos: 4,
             max_labeled_demos: 16,
             max_rounds: 1,
-            max_errors: 10,
+            max_errors: Some(DEFAULT_MAX_ERRORS),
             infra_policy: InfraPolicy::default(),
             compiled_teacher: false,
             checkpoint_path: None,
@@ -177,10 +181,13 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         self
     }
 
-    /// Stops with an error when this many runs failed (default 10, DSPy's `settings.max_errors`).
+    /// Stops with [`Error::TooManyErrors`] when the failed runs reach `max_errors` (default
+    /// [`DEFAULT_MAX_ERRORS`], DSPy's `settings.max_errors`: the 10th failure stops the
+    /// compile; `None`: never stop). The same rule and default as
+    /// [`Evaluate::with_max_errors`](cognate_eval::Evaluate::with_max_errors).
     #[must_use]
-    pub fn with_max_errors(mut self, n: usize) -> Self {
-        self.max_errors = n;
+    pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
+        self.max_errors = max_errors.into();
         self
     }
 
@@ -327,7 +334,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let compiled = teacher.is_some() && self.compiled_teacher;
         let teacher = teacher.unwrap_or(student).clone();
         if self.max_labeled_demos > 0 && !compiled {
-            LabeledFewShot::new().with_k(self.max_labeled_demos).compile(&teacher, trainset).program
+            LabeledFewShot::new().with_k(self.max_labeled_demos).labeled(&teacher, trainset).program
         } else {
             teacher
         }
@@ -352,6 +359,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let mut errors = 0usize;
         let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_runtime::Error>);
         let max_infra_errors = self.infra_policy.max_failures(trainset.len());
+        let mut progress = ProgressLog::new(trainset.len());
         for (index, example) in trainset.iter().enumerate() {
             if bootstrapped.len() >= self.max_bootstrapped_demos {
                 break;
@@ -392,15 +400,10 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                             }
                             other => other,
                         };
-                        match error {
-                            Some(error) if errors + 1 >= self.max_errors => {
-                                return Err(Error::TooManyErrors {
-                                    errors: errors + 1,
-                                    max_errors: self.max_errors,
-                                    last: error,
-                                });
+                        if let (Some(error), Some(max_errors)) = (error, self.max_errors) {
+                            if errors + 1 >= max_errors {
+                                return Err(Error::TooManyErrors { errors: errors + 1, max_errors, last: error });
                             }
-                            _ => {}
                         }
                         if let (Some((c, _)), Some(key)) = (checkpoint, &key) {
                             c.record(key, &record)?;
@@ -432,6 +435,16 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     bootstrapped.insert(index);
                     break;
                 }
+            }
+            if progress.is_due(index + 1) {
+                let (done, total) = (index + 1, trainset.len());
+                tracing::info!(
+                    target: "cognate::optimize",
+                    optimizer = "BootstrapFewShot", done, total, bootstrapped = bootstrapped.len(),
+                    wanted = self.max_bootstrapped_demos, errors, infra_errors,
+                    "bootstrap progress: {done}/{total} examples tried, {} of {} demos bootstrapped, {errors} errors, {infra_errors} infrastructure errors",
+                    bootstrapped.len(), self.max_bootstrapped_demos
+                );
             }
         }
         tracing::info!(target: "cognate::optimize", bootstrapped = bootstrapped.len(), attempts = report.trials.len(),

@@ -6,6 +6,7 @@ use std::time::Instant;
 use cognate_core::Example;
 use cognate_runtime::ComponentExt;
 
+use crate::error::Result;
 use crate::program::{Optimized, reset_copy};
 use crate::pyrandom::PyRandom;
 use crate::report::{OptimizationReport, Trial};
@@ -16,19 +17,23 @@ use crate::report::{OptimizationReport, Trial};
 /// predictors (so a second predictor gets a different sample). With `sample = false` every
 /// predictor gets the first `k` examples. An empty training set leaves the demos empty.
 ///
-/// Makes no LM calls. The report has one trial describing the demos given.
+/// Makes no LM calls. The report has one trial describing the demos given. Its `compile` is
+/// `async` and returns a `Result`, like every optimizer's, so optimizers are interchangeable
+/// in generic code; it never waits and never fails today.
 ///
 /// ```
 /// use cognate_core::{Example, SignatureDesc};
 /// use cognate_optimize::LabeledFewShot;
 /// use cognate_runtime::Predictor;
 ///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> cognate_optimize::Result<()> {
 /// let trainset: Vec<Example> = (0..10).map(|i| Example::default().with("question", format!("q{i}")).with("answer", i)).collect();
 /// let student = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
-/// let compiled = LabeledFewShot::new().with_k(3).compile(&student, &trainset).program;
+/// let compiled = LabeledFewShot::new().with_k(3).compile(&student, &trainset).await?.program;
 /// // Python: random.Random(0).sample(range(10), 3) == [6, 9, 0]
 /// let picked: Vec<_> = compiled.demos.iter().map(|d| d.get("answer").unwrap().clone()).collect();
 /// assert_eq!(picked, [6, 9, 0]);
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LabeledFewShot {
@@ -68,7 +73,19 @@ impl LabeledFewShot {
     }
 
     /// Returns a copy of `student` whose predictors hold demos from `trainset`.
-    pub fn compile<P: ComponentExt + Clone>(&self, student: &P, trainset: &[Example]) -> Optimized<P> {
+    ///
+    /// # Errors
+    /// None today; the `Result` keeps the shape of every optimizer's `compile`.
+    ///
+    /// # Cancel safety
+    /// The future completes on its first poll; `student` is never changed.
+    pub async fn compile<P: ComponentExt + Clone>(&self, student: &P, trainset: &[Example]) -> Result<Optimized<P>> {
+        Ok(self.labeled(student, trainset))
+    }
+
+    /// What [`compile`](Self::compile) returns, without the `async` (for the optimizers that
+    /// start from labeled demos).
+    pub(crate) fn labeled<P: ComponentExt + Clone>(&self, student: &P, trainset: &[Example]) -> Optimized<P> {
         let started = Instant::now();
         let mut program = reset_copy(student);
         self.assign(&mut program, trainset);

@@ -7,13 +7,15 @@
 //! use cognate_optimize::LabeledFewShot;
 //! use cognate_runtime::Predictor;
 //!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> cognate_optimize::Result<()> {
 //! let trainset: Vec<Example> = (1..=20)
 //!     .map(|i| Example::default().with("question", format!("{i} + {i}?")).with("answer", 2 * i).with_inputs(["question"]))
 //!     .collect();
 //! let student = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
-//! let compiled = LabeledFewShot::new().with_k(4).compile(&student, &trainset);
+//! let compiled = LabeledFewShot::new().with_k(4).compile(&student, &trainset).await?;
 //! assert_eq!(compiled.program.demos.len(), 4);
 //! println!("{}", compiled.report);
+//! # Ok(()) }
 //! ```
 //!
 //! See `docs/optimizers.md` for a guide.

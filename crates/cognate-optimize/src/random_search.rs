@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use cognate_core::Example;
-use cognate_eval::{Evaluate, InfraPolicy, Metric};
+use cognate_eval::{DEFAULT_MAX_ERRORS, Evaluate, InfraPolicy, Metric};
 use cognate_runtime::{Program, Settings};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,7 @@ pub struct BootstrapFewShotWithRandomSearch<Me> {
     max_rounds: usize,
     num_candidate_programs: usize,
     num_threads: usize,
-    max_errors: usize,
+    max_errors: Option<usize>,
     infra_policy: InfraPolicy,
     stop_at_score: Option<f64>,
     restrict: Option<Vec<i64>>,
@@ -88,8 +88,8 @@ struct CandidateRecord {
 
 impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
     /// DSPy's defaults: 16 candidate programs, 4 bootstrapped and 16 labeled demos, 1 round,
-    /// 8 evaluation threads (DSPy's `settings.num_threads`), `max_errors` 10, no threshold, no
-    /// early stop.
+    /// 8 evaluation threads (DSPy's `settings.num_threads`), `max_errors`
+    /// [`DEFAULT_MAX_ERRORS`] (10, DSPy's `settings.max_errors`), no threshold, no early stop.
     pub fn new(metric: Me) -> Self {
         BootstrapFewShotWithRandomSearch {
             metric,
@@ -100,7 +100,7 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
             max_rounds: 1,
             num_candidate_programs: 16,
             num_threads: 8,
-            max_errors: 10,
+            max_errors: Some(DEFAULT_MAX_ERRORS),
             infra_policy: InfraPolicy::default(),
             stop_at_score: None,
             restrict: None,
@@ -159,10 +159,12 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
         self
     }
 
-    /// The error budget of each bootstrap and evaluation (default 10).
+    /// The error budget of each bootstrap and evaluation: each stops when its failures reach
+    /// `max_errors` (default [`DEFAULT_MAX_ERRORS`]; `None`: never; see
+    /// [`BootstrapFewShot::with_max_errors`]).
     #[must_use]
-    pub fn with_max_errors(mut self, n: usize) -> Self {
-        self.max_errors = n;
+    pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
+        self.max_errors = max_errors.into();
         self
     }
 
@@ -291,7 +293,8 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
         let checkpoint = self.checkpoint_path.as_ref().map(Checkpoint::open).transpose()?;
         let mut report = OptimizationReport::new("BootstrapFewShotWithRandomSearch");
         let mut best: Option<(f64, P)> = None;
-        for seed in seeds {
+        let total = seeds.len();
+        for (done, seed) in (1..).zip(seeds) {
             let candidate_started = Instant::now();
             let id = format!("candidate/{seed}");
             let recorded = match &checkpoint {
@@ -351,11 +354,17 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                 trial.wall_time = candidate_started.elapsed();
             }
             let index = report.push(trial);
-            tracing::info!(target: "cognate::optimize", seed, score = record.score, resumed, "candidate evaluated");
             if best.as_ref().is_none_or(|(score, _)| record.score > *score) {
                 best = Some((record.score, program));
                 report.best = Some(index);
             }
+            let best_score = best.as_ref().map_or(record.score, |(score, _)| *score);
+            tracing::info!(
+                target: "cognate::optimize",
+                optimizer = "BootstrapFewShotWithRandomSearch", seed, done, total, score = record.score,
+                best = best_score, resumed,
+                "candidate evaluated: {done}/{total} candidates, score {:.2}, best {best_score:.2}", record.score
+            );
             if self.stop_at_score.is_some_and(|stop| record.score >= stop) {
                 tracing::info!(target: "cognate::optimize", seed, score = record.score, "stopping early: stop_at_score reached");
                 break;
@@ -385,7 +394,7 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
             -3 => Ok((reset_copy(student), (0, 0, 0), None)),
             -2 => {
                 let labeled = LabeledFewShot::new().with_k(self.max_labeled_demos).with_sample(self.labeled_sample);
-                Ok((labeled.compile(student, trainset).program, (0, 0, 0), None))
+                Ok((labeled.labeled(student, trainset).program, (0, 0, 0), None))
             }
             _ => {
                 let mut trainset = trainset.to_vec();

@@ -23,7 +23,7 @@ pub use predict::Predict;
 pub use predictor::{CallConfig, Predictor};
 pub use program::{Component, ComponentExt, Describe, Program, SaveState, Visitor, VisitorMut};
 pub use settings::{Settings, configure};
-pub use trace::{TraceEntry, TraceSink, traced};
+pub use trace::{CallStats, TraceEntry, TraceSink, traced};
 pub use variable::{
     Configuration, Constraint, Constraints, Derived, Domain, DynVariable, ModuleChoice, ReasoningStrategy, SearchSpace,
     SeededRng, Variable,

@@ -11,8 +11,8 @@ use futures::StreamExt;
 /// branches or `tokio::join!`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Cognate module",
-    note = "modules are `Predict<S>`, `ChainOfThought<S>`, or types implementing `cognate::Module`",
-    note = "a `#[program]` struct needs its `forward`: `impl cognate::Module for {Self} {{ type Input = ...; type Output = ...; async fn forward(&self, input: Self::Input) -> cognate::Result<Self::Output> {{ ... }} }}`"
+    note = "modules are `Predict<S>`, `ChainOfThought<S>`, `Predictor`, and types of your crate that implement `cognate::Module` (such as a `#[program]` struct)",
+    note = "if `{Self}` is your `#[program]` struct, write its `forward`: `impl cognate::Module for {Self} {{ type Input = ...; type Output = ...; async fn forward(&self, input: Self::Input) -> cognate::Result<Self::Output> {{ ... }} }}`"
 )]
 pub trait Module: Send + Sync {
     /// What the module takes.

@@ -273,6 +273,9 @@ impl Predictor {
                 Some(fallback) => {
                     tracing::debug!(target: "cognate::lm", adapter = adapter.name(), fallback = fallback.name(),
                         error = %err, "reply did not parse; retrying with the fallback adapter");
+                    if let Some(stats) = &settings.stats {
+                        stats.record_adapter_fallback();
+                    }
                     self.call_with_adapter(&lm, AdapterHandle::Static(fallback), &inputs, &config).await?
                 }
                 None => return Err(Error::Parse(err)),

@@ -24,7 +24,7 @@ use std::sync::{Arc, RwLock};
 use cognate_adapters::Adapter;
 use cognate_core::SharedLm;
 
-use crate::trace::TraceSink;
+use crate::trace::{CallStats, TraceSink};
 
 /// What modules use when they are not given an LM or adapter of their own.
 #[derive(Clone, Default)]
@@ -35,6 +35,8 @@ pub struct Settings {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// Where predictor calls are recorded, when tracing is on (see [`crate::trace::traced`]).
     pub trace: Option<TraceSink>,
+    /// Counters of what happens in predictor calls (adapter fallbacks), when set.
+    pub stats: Option<CallStats>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for Settings {
             .field("lm", &self.lm.as_ref().map(|lm| lm.model_name().to_string()))
             .field("adapter", &self.adapter.as_ref().map(|a| a.name()))
             .field("trace", &self.trace.is_some())
+            .field("stats", &self.stats)
             .finish()
     }
 }
@@ -71,6 +74,13 @@ impl Settings {
     #[must_use]
     pub fn with_adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
         self.adapter = Some(adapter);
+        self
+    }
+
+    /// Counts what happens in predictor calls in [`stats`](Self::stats).
+    #[must_use]
+    pub fn with_stats(mut self, stats: CallStats) -> Self {
+        self.stats = Some(stats);
         self
     }
 

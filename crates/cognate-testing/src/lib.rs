@@ -9,6 +9,8 @@
 //! * `LmOrMock` (feature `lm`) is the language model the environment names (`COGNATE_LM`,
 //!   ...), else a `MockServer` reached through the real HTTP client: what the examples run on,
 //!   offline by default.
+//! * [`EventLog`] is a `tracing` subscriber that records events on the current thread: for
+//!   tests of what Cognate logs (progress lines, warnings).
 //!
 //! ```
 //! use cognate_core::{LanguageModel, LmRequest, Message};
@@ -21,11 +23,13 @@
 //! # }
 //! ```
 
+mod events;
 #[cfg(feature = "lm")]
 mod lm_or_mock;
 mod mock_lm;
 mod server;
 
+pub use events::{EventLog, LoggedEvent};
 #[cfg(feature = "lm")]
 pub use lm_or_mock::LmOrMock;
 pub use mock_lm::MockLm;

@@ -12,19 +12,24 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use cognate_core::{Example, Prediction};
-use cognate_runtime::{Module, Settings};
+use cognate_runtime::{CallStats, Module, Settings};
 use futures::stream::{BoxStream, Stream, StreamExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use policy::InfraPolicy;
+pub use progress::ProgressLog;
 use record::Totals;
-pub use record::{EvaluationResult, Failure, Record, Stage, Summary};
+pub use record::{EvaluationResult, Failure, FailureKind, FailureReport, Record, Stage, Summary};
 
 use crate::error::{Error, Result};
 use crate::metrics::{Metric, Score};
 use crate::usage::{UsageSnapshot, UsageTracker};
 use progress::Progress;
+
+/// The error budget of [`Evaluate`] and of every optimizer unless set otherwise: a run stops
+/// at its 10th failure, as DSPy's do (`dspy.settings.max_errors`).
+pub const DEFAULT_MAX_ERRORS: usize = 10;
 
 /// Evaluates modules with a metric (DSPy's `dspy.Evaluate`).
 ///
@@ -39,9 +44,14 @@ use progress::Progress;
 ///   [`run`](Self::run) collects them into an [`EvaluationResult`] in dataset order.
 /// * **Errors**: an example that fails for program reasons (input conversion, unparsable
 ///   reply, output conversion, metric) is scored [`failure_score`](Self::with_failure_score)
-///   (default 0) and counted. When more than [`max_errors`](Self::with_max_errors) examples
-///   fail, no new calls are issued, in-flight ones are abandoned, and `run` returns
-///   [`Error::TooManyErrors`] with the partial results.
+///   (default 0) and counted. When the failures reach [`max_errors`](Self::with_max_errors)
+///   (default [`DEFAULT_MAX_ERRORS`], 10, as DSPy's `settings.max_errors`), no new calls are
+///   issued, in-flight ones are abandoned, and `run` returns [`Error::TooManyErrors`] with the
+///   partial results.
+/// * **Failures, listed**: the [`Summary`] breaks failures out into unparsable replies,
+///   time-outs and other infrastructure errors, and counts the module's adapter fallbacks
+///   (ChatAdapter → JSONAdapter retries); [`EvaluationResult::failure_report`] lists the
+///   failed examples with their index, [`FailureKind`] and error.
 /// * **Infrastructure errors**: an example whose LM call failed (time-out, connection, 429,
 ///   5xx, ...; see [`cognate_runtime::Error::is_infrastructure`]) is handled by the
 ///   [`InfraPolicy`] (default: left out of the score, and the run fails with
@@ -50,8 +60,13 @@ use progress::Progress;
 /// * **Usage**: the current settings' LM is wrapped in a [`CountingLm`](crate::CountingLm) for
 ///   the module's calls and another for the metric's, so the [`Summary`] counts calls and
 ///   tokens exactly.
-/// * **Progress**: an indicatif bar when stderr is a terminal; `tracing` events on the
-///   `cognate::evaluate` target (start and end at `info`, each example at `debug`).
+/// * **Progress**: an indicatif bar when stderr is a terminal; otherwise `info` lines
+///   `evaluation progress` (fields `done`, `total`, `average`, `errors`, `infra_errors`) on the
+///   `cognate::evaluate` target after each tenth of the examples and at least every 10 s
+///   ([`ProgressLog`]), so a run in CI or a service shows how far it got once the application
+///   installs a `tracing` subscriber (the library never does). Start and end are logged at
+///   `info` too, each example at `debug`. [`with_progress(false)`](Self::with_progress) turns
+///   the bar and the lines off.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -83,13 +98,14 @@ pub struct Evaluate<Me> {
 }
 
 impl<Me: Metric> Evaluate<Me> {
-    /// An evaluation with `metric`, concurrency 16, no error budget, failure score 0, the
-    /// default [`InfraPolicy`] and a progress bar on terminals.
+    /// An evaluation with `metric`, concurrency 16, an error budget of
+    /// [`DEFAULT_MAX_ERRORS`], failure score 0, the default [`InfraPolicy`] and progress shown
+    /// (a bar on terminals, else periodic `tracing` lines).
     pub fn new(metric: Me) -> Self {
         Evaluate {
             metric,
             concurrency: 16,
-            max_errors: None,
+            max_errors: Some(DEFAULT_MAX_ERRORS),
             failure_score: 0.0,
             infra_policy: InfraPolicy::default(),
             progress: true,
@@ -103,8 +119,10 @@ impl<Me: Metric> Evaluate<Me> {
         self
     }
 
-    /// Stops when more than `max_errors` examples have failed for program reasons (`None`:
-    /// never stop). Infrastructure failures count only under [`InfraPolicy::CountAsZero`].
+    /// Stops when `max_errors` examples have failed for program reasons (default
+    /// [`DEFAULT_MAX_ERRORS`]; `None`: never stop), as DSPy's `max_errors` does: with 10, the
+    /// 10th failure stops the run. Infrastructure failures count only under
+    /// [`InfraPolicy::CountAsZero`].
     #[must_use]
     pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
         self.max_errors = max_errors.into();
@@ -131,7 +149,8 @@ impl<Me: Metric> Evaluate<Me> {
         self.infra_policy
     }
 
-    /// Whether to draw a progress bar when stderr is a terminal (default `true`).
+    /// Whether to show progress (default `true`): a bar when stderr is a terminal, else
+    /// periodic `info` lines through `tracing` (see the type's docs).
     #[must_use]
     pub fn with_progress(mut self, progress: bool) -> Self {
         self.progress = progress;
@@ -238,7 +257,10 @@ impl<Me: Metric> Evaluate<Me> {
             .map(move |(index, example)| {
                 // The input is built here, synchronously, so the future owns it.
                 let input = to_input(&example);
-                let (program_settings, metric_settings) = (program_settings.clone(), metric_settings.clone());
+                // Each example counts its own adapter fallbacks.
+                let stats = CallStats::default();
+                let program_settings = program_settings.clone().with_stats(stats.clone());
+                let metric_settings = metric_settings.clone();
                 async move {
                     let started = Instant::now();
                     let fail = |stage, error| Some(Failure { stage, error: Arc::new(error) });
@@ -267,6 +289,7 @@ impl<Me: Metric> Evaluate<Me> {
                         error,
                         score: score.unwrap_or_else(|| Score::new(failure_score)),
                         elapsed: started.elapsed(),
+                        adapter_fallbacks: stats.adapter_fallbacks(),
                     }
                 }
             })
@@ -289,8 +312,13 @@ impl<Me: Metric> Evaluate<Me> {
         }
     }
 
-    async fn collect(&self, mut stream: EvaluationStream<'_>) -> Result<EvaluationResult> {
-        let mut progress = Progress::start(stream.examples, stream.concurrency, self.progress);
+    async fn collect(&self, stream: EvaluationStream<'_>) -> Result<EvaluationResult> {
+        self.collect_showing(stream, Progress::stderr_is_terminal()).await
+    }
+
+    /// [`collect`](Self::collect), drawing a bar when `terminal` (else logging progress lines).
+    async fn collect_showing(&self, mut stream: EvaluationStream<'_>, terminal: bool) -> Result<EvaluationResult> {
+        let mut progress = Progress::start(stream.examples, stream.concurrency, self.progress, terminal);
         let mut slots: Vec<Option<Record>> = (0..stream.examples).map(|_| None).collect();
         while let Some(record) = stream.next().await {
             progress.record(&record, &stream.totals);
@@ -325,7 +353,7 @@ impl<Me: Metric> Evaluate<Me> {
 /// Why an [`EvaluationStream`] stopped early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
-    /// More than `max_errors` failures.
+    /// `max_errors` failures.
     Budget,
     /// More infrastructure failures than the policy allows.
     Infrastructure,
@@ -374,7 +402,7 @@ impl EvaluationStream<'_> {
         self.totals.infra_errors
     }
 
-    /// Whether the stream stopped because more than `max_errors` examples failed.
+    /// Whether the stream stopped because the failures reached `max_errors`.
     pub fn budget_exceeded(&self) -> bool {
         self.stop == Some(Stop::Budget)
     }
@@ -446,7 +474,7 @@ impl Stream for EvaluationStream<'_> {
             if this.max_infra_errors.is_some_and(|max| this.totals.infra_errors > max) {
                 this.stop = Some(Stop::Infrastructure);
                 this.inner = None;
-            } else if this.max_errors.is_some_and(|max| this.budget_errors > max) {
+            } else if this.max_errors.is_some_and(|max| this.budget_errors >= max) {
                 this.stop = Some(Stop::Budget);
                 this.inner = None;
             }
@@ -485,6 +513,73 @@ mod tests {
         assert_eq!(Prediction::from_output(original.clone()).unwrap(), original);
         // Outputs that are not objects are conversion errors.
         assert!(Prediction::from_output(3u8).is_err());
+    }
+
+    /// Without a terminal, progress goes to `tracing`: an `info` line after each tenth.
+    #[tokio::test(flavor = "current_thread")]
+    async fn without_a_terminal_progress_is_logged_every_tenth() {
+        let log = cognate_testing::EventLog::default();
+        let _guard = log.install();
+        let data: Vec<Example> = (0..20)
+            .map(|i| {
+                Example::default()
+                    .with("question", format!("q{i}"))
+                    .with("answer", i.to_string())
+                    .with_inputs(["question"])
+            })
+            .collect();
+        let lm = cognate_testing::MockLm::from_fn(|_| Ok("[[ ## answer ## ]]\n1\n\n[[ ## completed ## ]]".into()));
+        let settings = Settings::default().with_lm(std::sync::Arc::new(lm));
+        let program = Predictor::new(SignatureDesc::parse("question -> answer").unwrap());
+        let evaluate = Evaluate::new(ExactMatch::new()).with_concurrency(3);
+        // The stream captures the settings when it is made: make it inside the scope.
+        let run = settings
+            .clone()
+            .scope(async { evaluate.collect_showing(evaluate.stream(&program, &data), false).await })
+            .await
+            .unwrap();
+        assert_eq!(run.summary.completed, 20);
+
+        let lines = log.events_with("cognate::evaluate", "evaluation progress");
+        let done: Vec<usize> = lines.iter().map(|e| e.field("done").unwrap().parse().unwrap()).collect();
+        for step in (2..=20).step_by(2) {
+            assert!(done.contains(&step), "no line at {step}: {done:?}");
+        }
+        assert!(done.windows(2).all(|w| w[0] < w[1]), "{done:?}");
+        let last = lines.last().unwrap();
+        assert_eq!(last.level, tracing::Level::INFO);
+        assert_eq!(
+            (last.field("total"), last.field("errors"), last.field("average")),
+            (Some("20"), Some("0"), Some("0.05"))
+        );
+        assert!(last.message().contains("20/20 examples, average 0.050"), "{}", last.message());
+        assert_eq!(log.events_with("cognate::evaluate", "evaluation finished").len(), 1);
+
+        // `with_progress(false)` turns the lines off (start and finish are still logged).
+        let quiet = Evaluate::new(ExactMatch::new()).with_progress(false);
+        let log = cognate_testing::EventLog::default();
+        let _guard = log.install();
+        settings.scope(async { quiet.collect_showing(quiet.stream(&program, &data), false).await }).await.unwrap();
+        assert!(log.events_with("cognate::evaluate", "evaluation progress").is_empty());
+        assert_eq!(log.events_with("cognate::evaluate", "evaluation finished").len(), 1);
+    }
+
+    #[test]
+    fn progress_lines_are_due_every_tenth_of_the_work() {
+        let due = |total: usize| {
+            let mut log = ProgressLog::new(total);
+            (1..=total).filter(|&done| log.is_due(done)).collect::<Vec<_>>()
+        };
+        // Nothing here takes 10 s, so only the tenths are due.
+        assert_eq!(due(100), [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+        assert_eq!(due(25), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
+        assert_eq!(due(3), [1, 2, 3]);
+        // Items finished in bursts: one line per burst that crosses a tenth.
+        let mut log = ProgressLog::new(100);
+        assert!(!log.is_due(5));
+        assert!(log.is_due(37));
+        assert!(!log.is_due(39));
+        assert!(log.is_due(40));
     }
 
     #[test]

@@ -36,6 +36,35 @@ impl Stage {
     }
 }
 
+/// What kind of failure a [`Failure`] is, as the [`Summary`] breaks them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// An LM reply could not be parsed into the signature's outputs, after the adapter's
+    /// fallback if it has one (a program failure).
+    Parse,
+    /// An LM call hit a time limit (an infrastructure failure).
+    Timeout,
+    /// Another infrastructure failure: connection, `429`, `5xx`, ... (see
+    /// [`cognate_core::Error::is_infrastructure`]).
+    Infrastructure,
+    /// Any other program failure: building the input, converting the output, the metric.
+    Program,
+}
+
+impl FailureKind {
+    /// The kind's name: `parse`, `timeout`, `infrastructure` or `program`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Parse => "parse",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Infrastructure => "infrastructure",
+            FailureKind::Program => "program",
+        }
+    }
+}
+
 /// Why an example has no score of its own.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -51,6 +80,18 @@ impl Failure {
     /// input never fails for infrastructure reasons.
     pub fn is_infrastructure(&self) -> bool {
         self.stage != Stage::Input && self.error.is_infrastructure()
+    }
+
+    /// What kind of failure it is: a time-out or another infrastructure failure, an
+    /// unparsable reply (the module's or an LM judge's), or another program failure.
+    pub fn kind(&self) -> FailureKind {
+        let timeout = matches!(self.error.as_lm_error(), Some(cognate_core::LmError::Timeout { .. }));
+        match (self.is_infrastructure(), timeout) {
+            (true, true) => FailureKind::Timeout,
+            (true, false) => FailureKind::Infrastructure,
+            (false, _) if self.error.as_parse_error().is_some() => FailureKind::Parse,
+            (false, _) => FailureKind::Program,
+        }
     }
 }
 
@@ -76,6 +117,10 @@ pub struct Record {
     pub score: Score,
     /// How long the module and metric took for this example.
     pub elapsed: Duration,
+    /// The module's LM calls for this example that were retried with the adapter's fallback
+    /// because the reply did not parse (ChatAdapter → JSONAdapter), whether or not the retry
+    /// parsed.
+    pub adapter_fallbacks: u64,
 }
 
 impl Record {
@@ -91,8 +136,9 @@ impl Record {
     }
 
     /// The record as the JSON object written to JSON Lines exports:
-    /// `{"index", "example", "prediction", "score", "feedback", "error", "elapsed_ms"}`, where
-    /// `error` is `null` or `{"stage", "message", "infrastructure"}`.
+    /// `{"index", "example", "prediction", "score", "feedback", "error", "elapsed_ms",
+    /// "adapter_fallbacks"}`, where `error` is `null` or
+    /// `{"stage", "kind", "message", "infrastructure"}`.
     pub fn to_json(&self) -> Value {
         json!({
             "index": self.index,
@@ -100,8 +146,9 @@ impl Record {
             "prediction": self.prediction.as_ref().map(|p| Value::Object(p.data.clone())),
             "score": self.score.value,
             "feedback": self.score.feedback,
-            "error": self.error.as_ref().map(|e| json!({"stage": e.stage.as_str(), "message": e.error.to_string(), "infrastructure": e.is_infrastructure()})),
+            "error": self.error.as_ref().map(|e| json!({"stage": e.stage.as_str(), "kind": e.kind().as_str(), "message": e.error.to_string(), "infrastructure": e.is_infrastructure()})),
             "elapsed_ms": self.elapsed.as_secs_f64() * 1000.0,
+            "adapter_fallbacks": self.adapter_fallbacks,
         })
     }
 }
@@ -121,6 +168,18 @@ pub struct Summary {
     /// unless the policy is [`InfraPolicy::CountAsZero`](super::InfraPolicy::CountAsZero).
     #[serde(default)]
     pub infra_errors: usize,
+    /// Of the `errors`, those whose LM reply could not be parsed, even by the adapter's
+    /// fallback ([`FailureKind::Parse`]).
+    #[serde(default)]
+    pub parse_failures: usize,
+    /// Of the `infra_errors`, those whose LM call timed out ([`FailureKind::Timeout`]).
+    #[serde(default)]
+    pub timeouts: usize,
+    /// The module's LM calls retried with the adapter's fallback (ChatAdapter → JSONAdapter)
+    /// because the reply did not parse, over all evaluated examples; a high count says the
+    /// model does not follow the adapter's format.
+    #[serde(default)]
+    pub adapter_fallbacks: u64,
     /// Evaluated examples whose score is in the total: `completed`, minus the infrastructure
     /// failures when the policy leaves them out.
     #[serde(default)]
@@ -160,6 +219,9 @@ impl Summary {
             completed: totals.completed,
             errors: totals.errors,
             infra_errors: totals.infra_errors,
+            parse_failures: totals.parse_failures,
+            timeouts: totals.timeouts,
+            adapter_fallbacks: totals.adapter_fallbacks,
             scored: totals.scored,
             total_score: totals.total_score,
             average_score: totals.average(),
@@ -183,16 +245,23 @@ impl fmt::Display for Summary {
             self.examples,
             self.errors,
         )?;
+        if self.parse_failures > 0 {
+            write!(f, " ({} unparsable replies)", self.parse_failures)?;
+        }
         if self.infra_errors > 0 {
             let counted = self.scored + self.infra_errors > self.completed;
             let how = if counted { "scored as failures" } else { "not scored" };
-            write!(f, ", {} infrastructure errors ({how})", self.infra_errors)?;
+            write!(f, ", {} infrastructure errors (", self.infra_errors)?;
+            if self.timeouts > 0 {
+                write!(f, "{} time-outs; ", self.timeouts)?;
+            }
+            write!(f, "{how})")?;
         }
-        write!(
-            f,
-            "; {} LM calls, {} prompt + {} completion tokens",
-            self.lm_calls, self.prompt_tokens, self.completion_tokens
-        )?;
+        write!(f, "; {} LM calls", self.lm_calls)?;
+        if self.adapter_fallbacks > 0 {
+            write!(f, " ({} adapter fallbacks)", self.adapter_fallbacks)?;
+        }
+        write!(f, ", {} prompt + {} completion tokens", self.prompt_tokens, self.completion_tokens)?;
         if self.metric_usage.calls > 0 {
             write!(
                 f,
@@ -211,6 +280,9 @@ pub(crate) struct Totals {
     pub(crate) completed: usize,
     pub(crate) errors: usize,
     pub(crate) infra_errors: usize,
+    pub(crate) parse_failures: usize,
+    pub(crate) timeouts: usize,
+    pub(crate) adapter_fallbacks: u64,
     pub(crate) scored: usize,
     pub(crate) total_score: f64,
 }
@@ -219,6 +291,12 @@ impl Totals {
     /// Adds `record`; `exclude_infra` leaves infrastructure failures out of the score.
     pub(crate) fn add(&mut self, record: &Record, exclude_infra: bool) {
         self.completed += 1;
+        self.adapter_fallbacks += record.adapter_fallbacks;
+        match record.error.as_ref().map(Failure::kind) {
+            Some(FailureKind::Parse) => self.parse_failures += 1,
+            Some(FailureKind::Timeout) => self.timeouts += 1,
+            _ => {}
+        }
         let infra = record.is_infrastructure_error();
         if infra {
             self.infra_errors += 1;
@@ -264,5 +342,53 @@ impl EvaluationResult {
     /// The average score (`summary.average_score`).
     pub fn score(&self) -> f64 {
         self.summary.average_score
+    }
+
+    /// The records of the examples that failed, in dataset order (each with its `index` and
+    /// [`Failure`]).
+    pub fn failures(&self) -> impl Iterator<Item = &Record> {
+        self.records.iter().filter(|record| record.is_error())
+    }
+
+    /// The failed examples as a printable list, one line each: index, kind, stage and the
+    /// error's first line (cut at 300 characters; the whole error is in the record).
+    ///
+    /// ```text
+    /// 2 of 8 examples failed:
+    ///   #3  parse           module failed: could not parse the LM reply: expected fields [answer], found []
+    ///   #5  timeout         module failed: lm request timed out after 30s
+    /// ```
+    pub fn failure_report(&self) -> FailureReport<'_> {
+        FailureReport(self)
+    }
+}
+
+/// The failed examples of an [`EvaluationResult`], printed one per line by `Display` (see
+/// [`EvaluationResult::failure_report`]).
+#[derive(Debug, Clone, Copy)]
+pub struct FailureReport<'a>(&'a EvaluationResult);
+
+/// The most characters of an error shown on a [`FailureReport`] line.
+const MAX_REPORTED_ERROR_CHARS: usize = 300;
+
+impl fmt::Display for FailureReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let failed = self.0.failures().count();
+        write!(f, "{failed} of {} examples failed", self.0.records.len())?;
+        if failed == 0 {
+            return Ok(());
+        }
+        f.write_str(":")?;
+        for record in self.0.failures() {
+            let Some(failure) = &record.error else { continue };
+            let text = failure.to_string();
+            let line = text.lines().next().unwrap_or_default();
+            let mut shown: String = line.chars().take(MAX_REPORTED_ERROR_CHARS).collect();
+            if shown.len() < text.len() {
+                shown.push('…');
+            }
+            write!(f, "\n  #{:<4} {:<15} {shown}", record.index, failure.kind().as_str())?;
+        }
+        Ok(())
     }
 }

@@ -168,18 +168,27 @@ async fn the_error_budget_stops_the_run_with_partial_results() {
         quiet(ExactMatch::new()).with_concurrency(1).with_max_errors(3).with_infra_policy(InfraPolicy::CountAsZero);
     let err = settings(lm.clone()).scope(evaluate.run(&program(), &dataset(30))).await.unwrap_err();
     let Error::TooManyErrors { errors, max_errors, partial } = err else { panic!("expected TooManyErrors") };
-    assert_eq!((errors, max_errors), (4, 3));
-    // 0 1 2 3 4 5 6: the fourth failure (question 6) exceeds the budget; nothing after it runs.
-    assert_eq!(partial.records.iter().map(|r| r.index).collect::<Vec<_>>(), (0..7).collect::<Vec<_>>());
-    assert_eq!((partial.summary.errors, partial.summary.infra_errors), (0, 4));
-    assert_eq!((partial.summary.completed, partial.summary.scored), (7, 7));
+    assert_eq!((errors, max_errors), (3, 3));
+    // 0 1 2 3 4: the third failure (question 4) reaches the budget; nothing after it runs.
+    assert_eq!(partial.records.iter().map(|r| r.index).collect::<Vec<_>>(), (0..5).collect::<Vec<_>>());
+    assert_eq!((partial.summary.errors, partial.summary.infra_errors), (0, 3));
+    assert_eq!((partial.summary.completed, partial.summary.scored), (5, 5));
     assert_eq!(partial.summary.examples, 30);
-    assert_eq!(lm.call_count(), 7);
-    assert_eq!(partial.summary.lm_calls, 7);
+    assert_eq!(lm.call_count(), 5);
+    assert_eq!(partial.summary.lm_calls, 5);
 
-    // Within budget: the run completes.
-    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(15).run(&program(), &dataset(30))).await;
+    // Within budget: the run completes (15 failures, budget 16); without one, too.
+    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(16).run(&program(), &dataset(30))).await;
     assert_eq!(ok.unwrap().summary.infra_errors, 15);
+    let ok = settings(failing_lm()).scope(evaluate.clone().with_max_errors(None).run(&program(), &dataset(30))).await;
+    assert_eq!(ok.unwrap().summary.infra_errors, 15);
+
+    // The default budget is DSPy's 10: the 10th failure (question 18) stops the run.
+    assert_eq!(cognate_eval::DEFAULT_MAX_ERRORS, 10);
+    let default = quiet(ExactMatch::new()).with_concurrency(1).with_infra_policy(InfraPolicy::CountAsZero);
+    let err = settings(failing_lm()).scope(default.run(&program(), &dataset(30))).await.unwrap_err();
+    let Error::TooManyErrors { errors, max_errors, partial } = err else { panic!("expected TooManyErrors") };
+    assert_eq!((errors, max_errors, partial.summary.completed), (10, 10, 19));
 }
 
 #[tokio::test]
@@ -223,6 +232,119 @@ async fn failures_get_the_failure_score_and_say_where_they_failed() {
     assert!((result.summary.average_score - 2.25 / 6.0).abs() < 1e-12);
     // q3 never reached the LM.
     assert_eq!(result.summary.lm_calls, 5);
+}
+
+/// The summary breaks failures out by kind and counts adapter fallbacks; the failing examples
+/// can be listed.
+#[tokio::test]
+async fn the_summary_breaks_out_fallbacks_parse_failures_and_timeouts() {
+    use cognate_core::TimeoutLimit;
+    use cognate_eval::FailureKind;
+
+    // q1: prose for ChatAdapter, JSON for the JSONAdapter retry (a fallback that parses);
+    // q2: prose both times (a fallback, then a parse failure); q3: a time-out; q4: a 503;
+    // q5: the metric fails; the others answer right.
+    let lm = MockLm::from_fn(|request| {
+        let i = question_number_any(request);
+        let json_retry = request.response_format.is_some();
+        match i {
+            1 if json_retry => Ok(r#"{"answer": "1"}"#.into()),
+            1 | 2 => Ok(format!("I think the answer is {i}.")),
+            3 => Err(LmError::Timeout { limit: TimeoutLimit::Request, after: Duration::from_secs(30) }),
+            4 => Err(LmError::Http { status: 503, message: "overloaded".into(), retry_after: None }),
+            _ => Ok(reply(&i.to_string())),
+        }
+    });
+    let metric = |example: &Example, prediction: &Prediction| -> cognate_runtime::Result<Score> {
+        if example.get("question") == Some(&json!("q5")) {
+            return Err(cognate_core::Error::Conversion {
+                what: "judge".into(),
+                source: serde_json::from_str::<u8>("x").unwrap_err(),
+            }
+            .into());
+        }
+        Ok(Score::from(example.get("answer") == prediction.get("answer")))
+    };
+    let evaluate = quiet(metric).with_concurrency(1).with_infra_policy(InfraPolicy::Exclude);
+    let result = settings(lm).scope(evaluate.run(&Predict::<Echo>::new(), &dataset(8))).await.unwrap();
+
+    let kinds: Vec<Option<FailureKind>> =
+        result.records.iter().map(|r| r.error.as_ref().map(cognate_eval::Failure::kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            None,
+            None,
+            Some(FailureKind::Parse),
+            Some(FailureKind::Timeout),
+            Some(FailureKind::Infrastructure),
+            Some(FailureKind::Program),
+            None,
+            None
+        ]
+    );
+    let fallbacks: Vec<u64> = result.records.iter().map(|r| r.adapter_fallbacks).collect();
+    assert_eq!(fallbacks, [0, 1, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(result.records[1].prediction.as_ref().unwrap().get("answer"), Some(&json!("1")));
+
+    let s = &result.summary;
+    assert_eq!((s.completed, s.errors, s.parse_failures), (8, 2, 1));
+    assert_eq!((s.infra_errors, s.timeouts, s.adapter_fallbacks), (2, 1, 2));
+    assert_eq!((s.scored, s.total_score), (6, 4.0));
+    // q1 and q2 each made two calls (the JSONAdapter retry included).
+    assert_eq!(s.lm_calls, 10);
+    let line = s.to_string();
+    for part in [
+        ", 2 errors (1 unparsable replies)",
+        ", 2 infrastructure errors (1 time-outs; not scored)",
+        "; 10 LM calls (2 adapter fallbacks),",
+    ] {
+        assert!(line.contains(part), "{part:?} not in {line}");
+    }
+    // The new counts survive a JSON round trip, and older summaries without them still load.
+    let back: cognate_eval::Summary = serde_json::from_value(serde_json::to_value(s).unwrap()).unwrap();
+    assert_eq!(&back, s);
+    let mut old = serde_json::to_value(s).unwrap();
+    for key in ["parse_failures", "timeouts", "adapter_fallbacks"] {
+        old.as_object_mut().unwrap().remove(key);
+    }
+    assert_eq!(serde_json::from_value::<cognate_eval::Summary>(old).unwrap().timeouts, 0);
+
+    // The failing examples, on request.
+    assert_eq!(result.failures().map(|r| r.index).collect::<Vec<_>>(), [2, 3, 4, 5]);
+    let report = result.failure_report().to_string();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 5, "{report}");
+    assert_eq!(lines[0], "4 of 8 examples failed:");
+    let expect = [
+        ("#2", "parse", "module failed"),
+        ("#3", "timeout", "module failed"),
+        ("#4", "infrastructure", "503"),
+        ("#5", "program", "metric failed"),
+    ];
+    for (line, (index, kind, text)) in lines[1..].iter().zip(expect) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!((words[0], words[1]), (index, kind), "{line}");
+        assert!(line.contains(text), "{line}");
+        assert!(line.chars().count() < 340, "{line}");
+    }
+    let exported = result.records[3].to_json();
+    assert_eq!(
+        (exported["error"]["kind"].as_str(), exported["adapter_fallbacks"].as_u64()),
+        (Some("timeout"), Some(0))
+    );
+    assert_eq!(result.records[1].to_json()["adapter_fallbacks"], 1);
+    // Nothing failed: a one-line report.
+    let clean = quiet(ExactMatch::new());
+    let ok = settings(SlowLm { latency: |_| Duration::ZERO }).scope(clean.run(&program(), &dataset(3))).await.unwrap();
+    assert_eq!(ok.failure_report().to_string(), "0 of 3 examples failed");
+}
+
+/// The question's number in a ChatAdapter or JSONAdapter prompt (`q17` -> 17).
+fn question_number_any(request: &LmRequest) -> usize {
+    let text = &request.messages.last().expect("a user message").content;
+    let start = text.find("\nq").expect("a numbered question") + 2;
+    text[start..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().expect("a number")
 }
 
 /// Holds every request until the test lets it through.

@@ -130,8 +130,9 @@ impl<Me: Metric> VariableSearch<Me> {
         self
     }
 
-    /// Stops a trial's evaluation (and the search, with an error) when more than
-    /// `max_errors` examples fail.
+    /// Stops a trial's evaluation (and the search, with an error) when its failed examples
+    /// reach `max_errors` (default [`DEFAULT_MAX_ERRORS`](cognate_eval::DEFAULT_MAX_ERRORS),
+    /// 10; `None`: never), as [`Evaluate::with_max_errors`](cognate_eval::Evaluate::with_max_errors).
     #[must_use]
     pub fn with_max_errors(mut self, max_errors: impl Into<Option<usize>>) -> Self {
         self.evaluate = self.evaluate.with_max_errors(max_errors);
@@ -185,7 +186,7 @@ impl<Me: Metric> VariableSearch<Me> {
     /// # Errors
     /// [`Error::Config`] for an empty training set; [`Error::Program`] when the sampler finds
     /// no configuration satisfying the constraints or a configuration cannot be applied;
-    /// [`Error::Eval`] when an evaluation exceeds its error budget or fails for infrastructure
+    /// [`Error::Eval`] when an evaluation reaches its error budget or fails for infrastructure
     /// reasons; checkpoint errors.
     ///
     /// # Cancel safety
@@ -262,13 +263,15 @@ impl<Me: Metric> VariableSearch<Me> {
                     (record.to_trial(&id, false), record.score)
                 }
             };
-            tracing::info!(
-                target: "cognate::optimize",
-                optimizer = "VariableSearch", trial = index, score, resumed = trial.resumed,
-                config = %trial.config, "trial finished"
-            );
+            let (resumed, trial_config) = (trial.resumed, trial.config.to_string());
             report.push(trial);
             study.tell(config, score);
+            let best = study.best().map_or(score, |(_, best)| best);
+            tracing::info!(
+                target: "cognate::optimize",
+                optimizer = "VariableSearch", trial = index, done = index + 1, total = n_trials, score, best, resumed,
+                config = %trial_config, "trial finished: {}/{n_trials} trials, score {score:.3}, best {best:.3}", index + 1
+            );
         }
         report.best = report.best_by_score();
         let mut best = program.clone();

@@ -10,7 +10,7 @@ use cognate::prelude::*;
 use cognate_testing::MockLm;
 use serde_json::Value;
 
-use crate::common::{Simple, Two, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
+use crate::common::{QA, Simple, Two, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
 
 fn questions(range: std::ops::Range<usize>) -> Vec<String> {
     trainset(20)[range].iter().map(|e| e.get("question").unwrap().as_str().unwrap().to_string()).collect()
@@ -194,6 +194,90 @@ async fn max_errors_stops_the_compile_and_fewer_errors_are_tolerated() {
     assert_eq!(compiled.program.predict.predictor().demos.len(), 2);
 }
 
+/// Every optimizer has Evaluate's error budget by default: DSPy's 10, the 10th failure stops.
+#[tokio::test]
+async fn the_default_error_budget_is_dspys_ten_everywhere() {
+    use cognate::eval::{DEFAULT_MAX_ERRORS, Evaluate};
+    use cognate::optimize::{BootstrapFewShotWithRandomSearch, VariableSearch};
+
+    assert_eq!(DEFAULT_MAX_ERRORS, 10);
+    let data = trainset(20);
+    // Every reply is unparsable (a program failure, whatever the InfraPolicy).
+    let garbled = || Arc::new(MockLm::from_fn(|_| Ok("no fields here".to_string())));
+
+    let bootstrap = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(20).with_max_labeled_demos(0);
+    let err = with_lm(garbled()).scope(bootstrap.compile(&Simple::new(), &data)).await.unwrap_err();
+    assert!(matches!(err, Error::TooManyErrors { errors: 10, max_errors: 10, .. }), "{err}");
+    // Without a budget, every example is tried.
+    let unlimited = bootstrap.with_max_errors(None);
+    let compiled = with_lm(garbled()).scope(unlimited.compile(&Simple::new(), &data)).await.unwrap();
+    assert_eq!(compiled.report.trials.len(), 20);
+
+    let err = with_lm(garbled())
+        .scope(Evaluate::new(exact).with_progress(false).run(&Simple::new(), &data))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, cognate::eval::Error::TooManyErrors { errors: 10, max_errors: 10, ref partial } if partial.summary.completed >= 10),
+        "{err}"
+    );
+
+    // Random search: the zero-shot candidate's evaluation hits the budget.
+    let search = BootstrapFewShotWithRandomSearch::new(exact).with_num_candidate_programs(0);
+    let err = with_lm(garbled()).scope(search.compile(&Simple::new(), &data, None)).await.unwrap_err();
+    assert!(err.to_string().contains("10 errors reached the budget of 10"), "{err}");
+
+    // Variable search: each trial's evaluation has the same budget.
+    let search = VariableSearch::new(exact).with_trials(1);
+    let err = with_lm(garbled()).scope(search.compile(&Simple::new(), &data)).await.unwrap_err();
+    assert!(err.to_string().contains("10 errors reached the budget of 10"), "{err}");
+}
+
+/// The optimizers have no bar: they log progress lines on `cognate::optimize` (bootstrap
+/// after each tenth of the training set; random and variable search after each candidate or
+/// trial), with how far they got and the best score so far.
+#[tokio::test(flavor = "current_thread")]
+async fn optimizers_log_progress_lines() {
+    use cognate::optimize::{BootstrapFewShotWithRandomSearch, VariableSearch};
+    use cognate_testing::EventLog;
+
+    let log = EventLog::default();
+    let _guard = log.install();
+    let data = trainset(20);
+    let field = |e: &cognate_testing::LoggedEvent, name: &str| e.field(name).unwrap().to_string();
+
+    let bootstrap = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(20).with_max_labeled_demos(0);
+    with_lm(wrong_on(&[4])).scope(bootstrap.compile(&Simple::new(), &data)).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "bootstrap progress");
+    let done: Vec<String> = lines.iter().map(|e| field(e, "done")).collect();
+    for step in (2..=20).step_by(2) {
+        assert!(done.contains(&step.to_string()), "no line at {step}: {done:?}");
+    }
+    let last = lines.last().unwrap();
+    assert_eq!(
+        (field(last, "total"), field(last, "bootstrapped"), field(last, "errors")),
+        ("20".into(), "19".into(), "0".into())
+    );
+    assert_eq!(last.level, tracing::Level::INFO);
+    assert!(last.message().contains("20/20 examples tried, 19 of 20 demos bootstrapped"), "{}", last.message());
+
+    let search =
+        BootstrapFewShotWithRandomSearch::new(exact).with_num_candidate_programs(2).with_max_bootstrapped_demos(2);
+    with_lm(oracle()).scope(search.compile(&Simple::new(), &data[..6], None)).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "candidate evaluated");
+    let progress: Vec<(String, String)> = lines.iter().map(|e| (field(e, "done"), field(e, "total"))).collect();
+    assert_eq!(progress, (1..=5).map(|d| (d.to_string(), "5".to_string())).collect::<Vec<_>>());
+    assert!(lines.iter().all(|e| e.field("best").is_some()));
+    assert_eq!(field(lines.last().unwrap(), "best"), "100.0");
+
+    let search = VariableSearch::new(exact).with_trials(3);
+    with_lm(oracle()).scope(search.compile(&Simple::new(), &data[..4])).await.unwrap();
+    let lines = log.events_with("cognate::optimize", "trial finished");
+    let progress: Vec<(String, String)> = lines.iter().map(|e| (field(e, "done"), field(e, "total"))).collect();
+    assert_eq!(progress, [("1", "3"), ("2", "3"), ("3", "3")].map(|(d, t)| (d.to_string(), t.to_string())));
+    assert!(lines[2].message().starts_with("trial finished: 3/3 trials"), "{}", lines[2].message());
+}
+
 #[tokio::test]
 async fn a_metric_error_counts_as_an_error() {
     let data = trainset(3);
@@ -360,4 +444,48 @@ async fn a_predictor_called_several_times_keeps_one_demo_per_example() {
     }
     // The last call or, half the time, an earlier one: both kinds occur over 8 examples.
     assert!(warm_ups > 0 && warm_ups < 8, "{warm_ups} warm-up demos");
+}
+
+/// `Predict<S>` and `ChainOfThought<S>` are programs on their own, as `dspy.Predict` is a
+/// module: `Evaluate` and `BootstrapFewShot` take them with no `#[program]` wrapper, and their
+/// predictors sit at DSPy's paths (`self`, `predict`).
+#[tokio::test]
+async fn bare_predict_and_chain_of_thought_are_programs() {
+    use cognate::eval::Evaluate;
+
+    let data = trainset(6);
+    let evaluate = Evaluate::new(exact).with_progress(false);
+    let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(2).with_max_labeled_demos(3);
+
+    let lm = wrong_on(&[0]);
+    let predict = Predict::<QA>::new();
+    let before = with_lm(lm.clone()).scope(evaluate.run(&predict, &data)).await.unwrap();
+    assert_eq!((before.summary.scored, before.summary.total_score), (6, 5.0));
+    let compiled = with_lm(lm.clone()).scope(optimizer.compile(&predict, &data)).await.unwrap();
+    let q = questions(0..3);
+    let demos = demo_questions(&compiled.program);
+    assert_eq!(demos.len(), 1);
+    assert_eq!(demos[0].0, "self");
+    // Example 0 fails, 1 and 2 are bootstrapped, then one labeled demo.
+    assert_eq!(demos[0].1[..2], [format!("*{}", q[1]), format!("*{}", q[2])]);
+    assert_eq!(demos[0].1.len(), 3);
+    assert!(predict.predictor().demos.is_empty(), "the student is not changed");
+    let after = with_lm(lm).scope(evaluate.run(&compiled.program, &data)).await.unwrap();
+    assert_eq!(after.summary.scored, 6);
+
+    // ChainOfThought: the reasoning is part of the bootstrapped demos.
+    let lm = Arc::new(MockLm::from_fn(|request| {
+        let question = asked_question(request);
+        Ok(reply(&[("reasoning", "add the two numbers"), ("answer", &solve(&question))]))
+    }));
+    let cot = ChainOfThought::<QA>::new();
+    let before = with_lm(lm.clone()).scope(evaluate.run(&cot, &data)).await.unwrap();
+    assert_eq!(before.score(), 1.0);
+    assert_eq!(before.records[0].prediction.as_ref().unwrap().get("reasoning").unwrap(), "add the two numbers");
+    let compiled = with_lm(lm).scope(optimizer.compile(&cot, &data)).await.unwrap();
+    let predictors = compiled.program.named_predictors();
+    assert_eq!(predictors.len(), 1);
+    assert_eq!(predictors[0].0, "predict");
+    let demo = &predictors[0].1.demos[0];
+    assert_eq!(demo.data.keys().collect::<Vec<_>>(), ["augmented", "question", "reasoning", "answer"]);
 }

@@ -122,8 +122,8 @@ async fn demos_match_dspy() {
                     .with_k(usize_param(params, "k", 16))
                     .with_sample(params["sample"].as_bool().unwrap());
                 match program {
-                    "simple" => demos_json(&optimizer.compile(&Simple::new(), &trainset).program),
-                    _ => demos_json(&optimizer.compile(&Two::new(), &trainset).program),
+                    "simple" => demos_json(&optimizer.compile(&Simple::new(), &trainset).await.unwrap().program),
+                    _ => demos_json(&optimizer.compile(&Two::new(), &trainset).await.unwrap().program),
                 }
             }
             "BootstrapFewShot" => match program {

@@ -6,15 +6,22 @@ use crate::Result;
 use futures::StreamExt;
 use tracing::Instrument;
 
+use cognate_core::Signature;
+
 use super::component::{Component, ComponentExt};
 use super::paths::{self, Placement};
+use crate::chain_of_thought::ChainOfThought;
 use crate::module::Module;
+use crate::predict::Predict;
+use crate::predictor::Predictor;
 
 /// A program: a struct of modules and variables (a [`Component`]) with a `forward` (a
 /// [`Module`]), that optimizers can inspect, copy and tune.
 ///
 /// `#[program]` implements it (and [`Component`]); you write the struct and
-/// `impl Module for YourProgram`. Learnable state is deep-copied by [`Clone`]: a clone has its
+/// `impl Module for YourProgram`. The built-in modules [`Predict`], [`ChainOfThought`] and
+/// [`Predictor`] are programs in their own right (as `dspy.Predict` is a module), so
+/// `Evaluate` and every optimizer take them directly, with no wrapper. Learnable state is deep-copied by [`Clone`]: a clone has its
 /// own instructions, demos, call options and variable values, and shares LMs and adapters
 /// (they are `Arc`s), as DSPy's `deepcopy` of a program shares its LMs.
 ///
@@ -23,7 +30,8 @@ use crate::module::Module;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a Cognate program",
     label = "not a `#[program]`",
-    note = "put `#[program]` on the struct (fields: modules, variables, sub-programs, or `#[skip]` data) and write `impl cognate::Module for {Self}`"
+    note = "the built-in modules `Predict<S>`, `ChainOfThought<S>` and `Predictor` are programs already: pass one of them directly",
+    note = "for your own program, put `#[program]` on a struct of your crate (fields: modules, variables, sub-programs, or `#[skip]` data), derive `Clone` and implement `cognate::Module` for it"
 )]
 pub trait Program: Component + Module + Clone + Send + Sync + 'static {
     /// The program's type name (the struct's name, without generic arguments), as DSPy
@@ -95,5 +103,28 @@ pub trait Program: Component + Module + Clone + Send + Sync + 'static {
         concurrency: usize,
     ) -> impl Future<Output = Vec<Result<Self::Output>>> + Send {
         futures::stream::iter(inputs.into_iter().map(|input| self.call(input))).buffered(concurrency.max(1)).collect()
+    }
+}
+
+/// A bare [`Predict`] is a program of one predictor, at DSPy's path `self`.
+impl<S: Signature> Program for Predict<S> {
+    fn type_name(&self) -> &'static str {
+        "Predict"
+    }
+}
+
+/// A bare [`ChainOfThought`] is a program of one predictor, at DSPy's path `predict`.
+impl<S: Signature> Program for ChainOfThought<S> {
+    fn type_name(&self) -> &'static str {
+        "ChainOfThought"
+    }
+}
+
+/// An untyped [`Predictor`] is a program of one predictor, at DSPy's path `self` (it is
+/// DSPy's `dspy.Predict`). Its inherent [`Predictor::call`] takes call options; the trait's
+/// is `Program::call(&predictor, inputs)`.
+impl Program for Predictor {
+    fn type_name(&self) -> &'static str {
+        "Predict"
     }
 }

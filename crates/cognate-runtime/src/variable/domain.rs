@@ -4,7 +4,7 @@ use cognate_core::Example;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::rng::RandomSource;
+use cognate_core::rng::RandomSource;
 
 /// The set of values a variable may take.
 ///

@@ -42,18 +42,17 @@ mod config;
 mod constraint;
 mod derived;
 mod domain;
-mod rng;
 mod space;
 mod value;
 
 use serde_json::Value;
 
 pub use choice::{ModuleChoice, ReasoningStrategy};
+pub use cognate_core::rng::{RandomSource, SeededRng};
 pub use config::Configuration;
 pub use constraint::{Constraint, Constraints};
 pub use derived::{Derived, Deriver, Scope};
 pub use domain::Domain;
-pub use rng::{RandomSource, SeededRng};
 pub use space::{Grid, SearchSpace, SpaceDescription, VariableDescription};
 pub use value::{FloatValue, IntValue, Variable, VariableValue};
 

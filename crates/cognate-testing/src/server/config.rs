@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cognate_core::LmRequest;
-
-use super::values::Rng;
+use cognate_core::rng::{RandomSource, SeededRng};
 
 /// A failure the mock server can inject instead of answering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +71,7 @@ impl FailurePlan {
         let failure = match *self {
             FailurePlan::Every { n, failure } => (n > 0 && index % n == 0).then_some(failure),
             FailurePlan::Random { probability, seed, failure } => {
-                let draw = Rng::new(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407)).unit();
+                let draw = SeededRng::new(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407)).next_f64();
                 (draw < probability).then_some(failure)
             }
         };

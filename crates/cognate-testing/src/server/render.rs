@@ -5,22 +5,24 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value};
 
 use super::prompt::{Format, OutputField};
-use super::values::{Gen, Rng, Ty};
+use cognate_core::rng::{Rng as _, SeededRng};
+
+use super::values::{Gen, Ty};
 
 /// The reply text for one choice: every output field filled with a value of its type, drawn
 /// from `seed`. Without output fields, a short sentence (or `{"answer": ...}` in JSON).
 pub(crate) fn reply(fields: &[OutputField<'_>], format: Format, seed: u64, schema: Option<&Value>) -> String {
-    let mut rng = Rng::new(seed);
+    let mut rng = SeededRng::new(seed);
     let mut values: Vec<(&str, Value)> = Vec::with_capacity(fields.len());
     for field in fields {
         let value = match (&field.schema, &field.skeleton) {
             (None, Some(skeleton)) => skeleton.clone(),
-            _ => Gen { rng: Rng::new(rng.next()), schema: field.schema.as_ref() }.field(&field.ty),
+            _ => Gen { rng: SeededRng::new(rng.next_u64()), schema: field.schema.as_ref() }.field(&field.ty),
         };
         values.push((field.name, value));
     }
     if values.is_empty() {
-        let mut g = Gen { rng: Rng::new(rng.next()), schema };
+        let mut g = Gen { rng: SeededRng::new(rng.next_u64()), schema };
         return match (format, schema) {
             (Format::Json, Some(schema)) => g.schema_value(schema, schema, 0).to_string(),
             (Format::Json, None) => {

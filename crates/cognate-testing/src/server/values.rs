@@ -1,6 +1,7 @@
 //! Deterministic values of a field's type: a tiny parser for DSPy's type spellings, a seeded
 //! generator, and generation from a JSON schema or an XML skeleton.
 
+use cognate_core::rng::{RandomSource, SeededRng};
 use serde_json::{Map, Number, Value};
 
 /// A field type as DSPy spells it in prompts.
@@ -178,40 +179,13 @@ impl TyParser<'_> {
     }
 }
 
-/// SplitMix64: a tiny, good-enough deterministic generator.
-#[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    /// A float in `[0, 1)`.
-    pub(crate) fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 const WORDS: [&str; 32] = [
     "amber", "birch", "cobalt", "delta", "ember", "fjord", "granite", "harbor", "indigo", "juniper", "kestrel",
     "lantern", "meadow", "nimbus", "orchid", "pepper", "quartz", "river", "saffron", "timber", "umber", "violet",
     "willow", "xenon", "yarrow", "zephyr", "atlas", "beacon", "cinder", "dune", "echo", "falcon",
 ];
 
-fn words(rng: &mut Rng, n: usize) -> String {
+fn words(rng: &mut SeededRng, n: usize) -> String {
     let mut s = String::with_capacity(n * 8);
     for i in 0..n {
         if i > 0 {
@@ -222,14 +196,14 @@ fn words(rng: &mut Rng, n: usize) -> String {
     s
 }
 
-fn float(rng: &mut Rng) -> Value {
+fn float(rng: &mut SeededRng) -> Value {
     let v = rng.below(10_000) as f64 / 100.0;
     Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
 /// Context for generating named types: the JSON schema of the field, if the prompt has one.
 pub(crate) struct Gen<'a> {
-    pub(crate) rng: Rng,
+    pub(crate) rng: SeededRng,
     pub(crate) schema: Option<&'a Value>,
 }
 
@@ -356,15 +330,15 @@ mod tests {
     #[test]
     fn generation_is_deterministic_and_typed() {
         let ty = Ty::parse("dict[str, list[float]]");
-        let a = Gen { rng: Rng::new(7), schema: None }.value(&ty);
-        let b = Gen { rng: Rng::new(7), schema: None }.value(&ty);
-        let c = Gen { rng: Rng::new(8), schema: None }.value(&ty);
+        let a = Gen { rng: SeededRng::new(7), schema: None }.value(&ty);
+        let b = Gen { rng: SeededRng::new(7), schema: None }.value(&ty);
+        let c = Gen { rng: SeededRng::new(8), schema: None }.value(&ty);
         assert_eq!(a, b);
         assert_ne!(a, c);
         for v in a.as_object().unwrap().values() {
             assert!(v.as_array().unwrap().iter().all(Value::is_f64));
         }
-        let lit = Gen { rng: Rng::new(1), schema: None }.value(&Ty::parse("Literal['x', 'y']"));
+        let lit = Gen { rng: SeededRng::new(1), schema: None }.value(&Ty::parse("Literal['x', 'y']"));
         assert!(lit == json!("x") || lit == json!("y"));
     }
 
@@ -377,7 +351,7 @@ mod tests {
             "unit": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null},
             "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}}},
             "$defs": {"Step": {"type": "object", "properties": {"x": {"type": "number"}}}}});
-        let v = Gen { rng: Rng::new(3), schema: Some(&schema) }.field(&Ty::Named("M".into()));
+        let v = Gen { rng: SeededRng::new(3), schema: Some(&schema) }.field(&Ty::Named("M".into()));
         let obj = v.as_object().unwrap();
         assert_eq!(obj.keys().collect::<Vec<_>>(), ["kind", "n", "done", "unit", "steps"]);
         assert!(obj["kind"] == "bug" || obj["kind"] == "feature");

@@ -63,9 +63,10 @@ async fn excluded_outages_leave_the_score_over_answered_examples() {
     let flagged = result.records.iter().filter(|r| r.to_json()["error"]["infrastructure"] == true).count();
     assert_eq!(flagged, s.infra_errors);
 
-    // Counted as zeros (DSPy's way), the same outage drags the score down.
+    // Counted as zeros (DSPy's way), the same outage drags the score down (with no error
+    // budget: under the default of 10 the outage would stop the run).
     let client = OpenAiClient::new("mock-lm").with_base_url(server.base_url());
-    let evaluate = evaluate.with_infra_policy(InfraPolicy::CountAsZero);
+    let evaluate = evaluate.with_infra_policy(InfraPolicy::CountAsZero).with_max_errors(None);
     let result = settings(client).scope(evaluate.run(&Predict::<Echo>::new(), &dataset(200))).await.unwrap();
     let s = &result.summary;
     assert_eq!(s.scored, 200);

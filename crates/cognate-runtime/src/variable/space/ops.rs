@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use cognate_core::rng::RandomSource;
+
 use crate::{Error, Result};
 
 use super::{Dim, SearchSpace};
 use crate::program::child_path;
-use crate::variable::rng::RandomSource;
 use crate::variable::{Configuration, Domain, Scope};
 
 impl SearchSpace {
