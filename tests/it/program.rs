@@ -340,35 +340,6 @@ fn the_guide_shows_the_real_mermaid_rendering() {
     assert!(guide.contains(&format!("```mermaid\n{rendered}```")), "docs/programs.md is out of date:\n{rendered}");
 }
 
-/// Keeps every callsite's cached interest at "sometimes", so that a span first hit by another
-/// test's thread (with no subscriber) is still recorded by this thread's scoped subscriber:
-/// `tracing` caches a callsite's interest process-wide, and a registration that races with
-/// `set_default` can cache "never".
-fn always_interested() {
-    struct Interested;
-    impl tracing::Subscriber for Interested {
-        fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
-            tracing::subscriber::Interest::sometimes()
-        }
-        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-            false
-        }
-        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-            tracing::span::Id::from_u64(1)
-        }
-        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-        fn event(&self, _: &tracing::Event<'_>) {}
-        fn enter(&self, _: &tracing::span::Id) {}
-        fn exit(&self, _: &tracing::span::Id) {}
-    }
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(Interested);
-    });
-    tracing::callsite::rebuild_interest_cache();
-}
-
 /// A tiny `tracing` subscriber recording every span's name and fields.
 #[derive(Clone, Default)]
 struct Capture(Arc<CaptureInner>);
@@ -449,7 +420,7 @@ impl Capture {
 async fn spans_carry_program_and_predictor_paths() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
-    always_interested();
+    cognate_testing::keep_callsites_interested();
     let lm = scripted();
     let program = MultiHop::new(2);
     settings(&lm).scope(program.call("Capital of France?".into())).await.unwrap();

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 
 use tracing::field::{Field, Visit};
 use tracing::subscriber::{DefaultGuard, Interest};
@@ -56,12 +56,12 @@ impl LoggedEvent {
 
 impl EventLog {
     /// Makes this log the current thread's subscriber until the guard is dropped, and makes
-    /// sure no callsite's cached interest (`tracing` caches it process-wide, and another test
-    /// may have hit a callsite with no subscriber) hides an event from it.
+    /// sure no callsite's cached interest hides an event from it (see
+    /// [`keep_callsites_interested`]).
     #[must_use = "the log is installed only while the guard lives"]
     pub fn install(&self) -> DefaultGuard {
         let guard = tracing::subscriber::set_default(self.clone());
-        tracing::callsite::rebuild_interest_cache();
+        keep_callsites_interested();
         guard
     }
 
@@ -74,6 +74,51 @@ impl EventLog {
     pub fn events_with(&self, target: &str, message: &str) -> Vec<LoggedEvent> {
         self.events().into_iter().filter(|e| e.target == target && e.message().starts_with(message)).collect()
     }
+}
+
+/// Keeps every callsite's cached interest at "sometimes", so that an event or span first hit
+/// by another test's thread (with no subscriber) still reaches this thread's scoped
+/// subscriber. `tracing` caches a callsite's interest process-wide, and a registration that
+/// races with `set_default` on another thread can cache "never" for good.
+///
+/// The first call makes a subscriber that records nothing (every callsite "sometimes", every
+/// event disabled) the process's global default, unless the process already has one; every
+/// call then rebuilds the interest cache. Meant for test binaries: a program that installs
+/// its own global subscriber should not call it first.
+pub fn keep_callsites_interested() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Fails only when the process already has a global subscriber: then that one decides.
+        let _ = tracing::subscriber::set_global_default(AlwaysAsk);
+    });
+    tracing::callsite::rebuild_interest_cache();
+}
+
+/// Records nothing; says "ask me per event" for every callsite.
+struct AlwaysAsk;
+
+impl Subscriber for AlwaysAsk {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+        span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &span::Id) {}
+
+    fn exit(&self, _: &span::Id) {}
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);

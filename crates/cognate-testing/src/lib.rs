@@ -29,7 +29,7 @@ mod lm_or_mock;
 mod mock_lm;
 mod server;
 
-pub use events::{EventLog, LoggedEvent};
+pub use events::{EventLog, LoggedEvent, keep_callsites_interested};
 #[cfg(feature = "lm")]
 pub use lm_or_mock::LmOrMock;
 pub use mock_lm::MockLm;

@@ -36,8 +36,8 @@ pub use cognate_core::{
 };
 pub use cognate_macros::{program, signature};
 pub use cognate_runtime::{
-    CallConfig, ChainOfThought, Component, ComponentExt, Configuration, Constraint, Constraints, Derived, Describe,
-    Domain, DynVariable, Error, Module, ModuleChoice, Predict, Predictor, Program, ReasoningStrategy, Result,
+    CallConfig, CallStats, ChainOfThought, Component, ComponentExt, Configuration, Constraint, Constraints, Derived,
+    Describe, Domain, DynVariable, Error, Module, ModuleChoice, Predict, Predictor, Program, ReasoningStrategy, Result,
     SaveState, SearchSpace, SeededRng, Settings, TraceEntry, TraceSink, Variable, Visitor, VisitorMut, WithReasoning,
     configure, traced,
 };
