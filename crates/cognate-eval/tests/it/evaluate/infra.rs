@@ -120,7 +120,7 @@ impl Adapter for SlowOnHugeReplies {
     }
     fn parse(&self, signature: &SignatureDesc, completion: &str) -> Result<Values, Box<ParseError>> {
         if completion.len() > 1 << 20 {
-            std::thread::sleep(Duration::from_millis(1500));
+            std::thread::sleep(Duration::from_secs(6));
         }
         ChatAdapter.parse(signature, completion)
     }
@@ -128,14 +128,16 @@ impl Adapter for SlowOnHugeReplies {
 
 #[tokio::test]
 async fn one_huge_reply_does_not_time_out_the_others() {
-    // Question 3 gets 2 MB of junk; the rest get right answers after 50 ms.
+    // Question 3 gets 2 MB of junk; the rest get right answers after 50 ms. The time-out (2 s)
+    // is far above a healthy call even on a loaded machine, and far below the 6 s that the
+    // junk's parse holds its thread: a parse on the task's own thread would time out calls.
     let config = MockServerConfig::default().with_latency(Duration::from_millis(50)).with_reply(|request| {
         let i = question_number(request);
         if i == 3 { "x{[\"".repeat(512 * 1024) } else { reply(&i.to_string()) }
     });
     let server = MockServer::start(config).await.unwrap();
     let client =
-        OpenAiClient::new("mock-lm").with_base_url(server.base_url()).with_request_timeout(Duration::from_millis(500));
+        OpenAiClient::new("mock-lm").with_base_url(server.base_url()).with_request_timeout(Duration::from_secs(2));
     let evaluate = quiet(NumericMatch::new()).with_concurrency(16).with_infra_policy(InfraPolicy::Exclude);
     let result = settings(client)
         .with_adapter(Arc::new(SlowOnHugeReplies))
