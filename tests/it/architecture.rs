@@ -16,6 +16,9 @@ struct Package {
     internal: BTreeMap<String, bool>,
     /// Every normal or build dependency, workspace or not.
     all: BTreeSet<String>,
+    /// Whether it takes `cognate-lm` with its HTTP clients (default features, `http` or
+    /// `rustls`), rather than the layers alone.
+    lm_http: bool,
 }
 
 fn workspace_root() -> PathBuf {
@@ -46,6 +49,12 @@ fn packages_from_metadata(metadata: &Value) -> BTreeMap<String, Package> {
             }
             let name = dep["name"].as_str().expect("a dependency name");
             deps.all.insert(name.to_string());
+            if name == "cognate-lm" {
+                let features: Vec<&str> =
+                    dep["features"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                deps.lm_http |= dep["uses_default_features"].as_bool() != Some(false)
+                    || features.iter().any(|f| matches!(*f, "http" | "rustls"));
+            }
             if names.contains(name) {
                 deps.internal.insert(name.to_string(), dep["optional"].as_bool() == Some(true));
             }
@@ -88,9 +97,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cognate-runtime", &["cognate-core", "cognate-adapters"]),
     ("cognate-lm", &["cognate-core"]),
     ("cognate-testing", &["cognate-core", "cognate-lm"]),
-    ("cognate-eval", &["cognate-core", "cognate-runtime"]),
-    ("cognate-optimize", &["cognate-core", "cognate-runtime", "cognate-eval"]),
+    ("cognate-eval", &["cognate-core", "cognate-runtime", "cognate-lm"]),
+    ("cognate-optimize", &["cognate-core", "cognate-runtime", "cognate-eval", "cognate-lm"]),
 ];
+
+/// Library crates that may use `cognate-lm`'s layers but never its HTTP clients.
+const LM_LAYERS_ONLY: &[&str] = &["cognate-eval", "cognate-optimize"];
 
 /// Third-party crates that only the named workspace crates may depend on.
 const EXCLUSIVE: &[(&str, &[&str])] = &[
@@ -133,6 +145,11 @@ fn violations(packages: &BTreeMap<String, Package>) -> Vec<String> {
             if package.all.contains(*dep) && !owners.contains(&name.as_str()) {
                 found.push(format!("{name} depends on {dep}, which only {owners:?} may"));
             }
+        }
+    }
+    for name in LM_LAYERS_ONLY {
+        if packages.get(*name).is_some_and(|p| p.lm_http) {
+            found.push(format!("{name} takes cognate-lm's HTTP clients (it may use the layers only)"));
         }
     }
     if let Some(facade) = packages.get("cognate") {
@@ -182,6 +199,9 @@ fn forbidden_edges_are_reported() {
             {"name": "cognate-macros", "kind": null, "optional": false},
             {"name": "reqwest", "kind": null, "optional": false},
         ]},
+        {"name": "cognate-optimize", "dependencies": [
+            {"name": "cognate-lm", "kind": null, "optional": false, "uses_default_features": false, "features": ["http"]},
+        ]},
         {"name": "cognate-testing", "dependencies": []},
         {"name": "cognate-macros", "dependencies": []},
         {"name": "cognate", "dependencies": [
@@ -195,6 +215,7 @@ fn forbidden_edges_are_reported() {
     assert!(has("cognate-eval must not depend on cognate-macros"), "{found:#?}");
     assert!(has("cognate-eval depends on reqwest, which only [\"cognate-lm\"] may"), "{found:#?}");
     assert!(has("cognate depends on cognate-testing outside dev-dependencies"), "{found:#?}");
+    assert!(has("cognate-optimize takes cognate-lm's HTTP clients"), "{found:#?}");
     assert!(has("cognate must depend on cognate-lm optionally"), "{found:#?}");
     let about = |name: &str| found.iter().any(|v| v.starts_with(name));
     assert!(!about("cognate-runtime"), "a dev-dependency on cognate-testing is allowed: {found:#?}");

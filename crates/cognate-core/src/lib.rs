@@ -24,8 +24,8 @@ pub use embed::{DynEmbedder, Embedder, SharedEmbedder};
 pub use error::{Error, LmError, ParseError, ParseErrorKind, Result, TimeoutLimit};
 pub use example::{Example, Prediction, Values};
 pub use lm::{
-    Choice, DynLanguageModel, FinishReason, JsonSchemaFormat, LanguageModel, LmRequest, LmResponse, Message,
-    ResponseFormat, Role, SharedLm, Usage,
+    Choice, DynLanguageModel, FinishReason, JsonSchemaFormat, LanguageModel, LanguageModelExt, Layer, LmRequest,
+    LmResponse, Message, ResponseFormat, Role, SharedLm, Usage,
 };
 pub use signature::{FieldDesc, FieldRole, Signature, SignatureDesc, from_values, infer_prefix, to_values};
 pub use types::{LiteralValue, MAX_TYPE_DEPTH, ModelDesc, ModelField, TypeDesc};

@@ -216,6 +216,96 @@ impl<T: LanguageModel> DynLanguageModel for T {
 /// A shared, type-erased language model.
 pub type SharedLm = Arc<dyn DynLanguageModel>;
 
+/// A shared model is a model: layers wrap it like any other (`lm.layer(...)`), and generic
+/// code takes it where it takes a `LanguageModel`.
+impl LanguageModel for SharedLm {
+    fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
+        self.as_ref().complete_boxed(request)
+    }
+
+    fn model_name(&self) -> &str {
+        self.as_ref().model_name()
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        self.as_ref().supports_json_schema()
+    }
+}
+
+/// A model behind an `Arc` is a model (clones share it).
+impl<L: LanguageModel> LanguageModel for Arc<L> {
+    fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
+        self.as_ref().complete(request)
+    }
+
+    fn model_name(&self) -> &str {
+        self.as_ref().model_name()
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        self.as_ref().supports_json_schema()
+    }
+}
+
+/// Wraps a language model in another that adds one behaviour (a cache, retries, a rate
+/// limit, usage accounting...): the shape of every layer, as tower's `Layer` is for services.
+///
+/// A layer is configuration; [`layer`](Layer::layer) builds the wrapper around `inner`. The
+/// wrapper is generic over the model it wraps, so a stack is one concrete type with no boxing
+/// until the edge (`Arc::new(stack)` as a [`SharedLm`]). Layers are applied with
+/// [`LanguageModelExt::layer`], innermost first:
+///
+/// ```
+/// use cognate_core::{Layer, LanguageModel, LanguageModelExt, LmError, LmRequest, LmResponse};
+///
+/// /// Sets a temperature on requests that have none.
+/// struct DefaultTemperature(f32);
+/// struct WithTemperature<L> { inner: L, temperature: f32 }
+///
+/// impl<L: LanguageModel> Layer<L> for DefaultTemperature {
+///     type Lm = WithTemperature<L>;
+///     fn layer(&self, inner: L) -> Self::Lm {
+///         WithTemperature { inner, temperature: self.0 }
+///     }
+/// }
+///
+/// impl<L: LanguageModel> LanguageModel for WithTemperature<L> {
+///     async fn complete(&self, mut request: LmRequest) -> Result<LmResponse, LmError> {
+///         request.temperature.get_or_insert(self.temperature);
+///         self.inner.complete(request).await
+///     }
+///     fn model_name(&self) -> &str {
+///         self.inner.model_name()
+///     }
+///     fn supports_json_schema(&self) -> bool {
+///         self.inner.supports_json_schema()
+///     }
+/// }
+///
+/// # fn build(client: impl LanguageModel) -> cognate_core::SharedLm {
+/// std::sync::Arc::new(client.layer(DefaultTemperature(0.0)))
+/// # }
+/// ```
+pub trait Layer<L: LanguageModel> {
+    /// The model the layer makes of `L`.
+    type Lm: LanguageModel;
+
+    /// Wraps `inner`.
+    fn layer(&self, inner: L) -> Self::Lm;
+}
+
+/// `lm.layer(layer)`: wraps any [`LanguageModel`] (a client, a [`SharedLm`], another layer's
+/// output) in a [`Layer`].
+pub trait LanguageModelExt: LanguageModel + Sized {
+    /// Wraps this model in `layer`; the result is again a `LanguageModel`, so calls chain:
+    /// `client.layer(a).layer(b)` puts `b` outermost (it sees each call first).
+    fn layer<Y: Layer<Self>>(self, layer: Y) -> Y::Lm {
+        layer.layer(self)
+    }
+}
+
+impl<L: LanguageModel> LanguageModelExt for L {}
+
 const _: () = {
     // Compile-time check that the twin stays dyn-compatible.
     fn _assert_object_safe(_: &dyn DynLanguageModel) {}
@@ -245,6 +335,11 @@ mod tests {
     #[tokio::test]
     async fn dyn_twin_forwards_and_is_send() {
         let lm: SharedLm = Arc::new(Echo);
+        // A shared model is a `LanguageModel` too, so it can be wrapped again.
+        fn generic<L: LanguageModel>(lm: &L) -> &str {
+            lm.model_name()
+        }
+        assert_eq!(generic(&lm), "echo");
         let fut = lm.complete_boxed(LmRequest::new(vec![Message::user("hi")]));
         let resp = fut.await.unwrap();
         assert_eq!(resp.choices[0].text, "hi");

@@ -31,8 +31,9 @@ pub mod dataset;
 mod error;
 pub mod evaluate;
 pub mod metrics;
-pub mod usage;
-
+/// Usage accounting, now a layer of `cognate-lm` (re-exported here, where `Evaluate` uses it).
+pub use cognate_lm::layer::usage;
+pub use cognate_lm::{CountingLm, UsageSnapshot, UsageTracker};
 pub use dataset::{Dataset, Loader, Split};
 pub use error::{Error, Result, RowErrorKind};
 pub use evaluate::{
@@ -40,7 +41,6 @@ pub use evaluate::{
     ProgressLog, Record, Stage, Summary,
 };
 pub use metrics::{Metric, Score};
-pub use usage::{CountingLm, UsageSnapshot, UsageTracker};
 
 /// Paths for `#[signature(crate = cognate_eval)]` in this crate's integration tests (the
 /// library itself uses no proc macro). Not public API.

@@ -25,18 +25,32 @@
 //! body is read unless configured otherwise; `Retry-After` is clamped to
 //! [`DEFAULT_MAX_RETRY_AFTER`] (60 s); time-outs name the limit that fired.
 //!
-//! Features: `rustls` (default) enables `https://` endpoints.
+//! Features: `http` (default) builds the HTTP clients; `rustls` (default) enables `https://`
+//! endpoints. Without `http` the crate is its [`layer`]s alone.
+//!
+//! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
+//! [`cognate_core::Layer`]): usage accounting, rollouts.
 
+#[cfg(feature = "http")]
 mod client;
+#[cfg(feature = "http")]
 mod embeddings;
+#[cfg(feature = "http")]
 mod env;
+pub mod layer;
 mod redact;
+#[cfg(feature = "http")]
 mod wire;
 
+#[cfg(feature = "http")]
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
 };
+#[cfg(feature = "http")]
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
+#[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+pub use layer::rollout::{Rollout, RolloutLm};
+pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 pub use redact::redact_url;

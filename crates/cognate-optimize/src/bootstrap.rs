@@ -18,7 +18,7 @@ use crate::labeled::LabeledFewShot;
 use crate::program::{Optimized, ToInput, default_to_input, reset_copy};
 use crate::pyrandom::PyRandom;
 use crate::report::{OptimizationReport, Trial};
-use crate::rollout::RolloutLm;
+use cognate_lm::RolloutLm;
 
 /// Bootstraps few-shot demos from a teacher's traces, as DSPy's `BootstrapFewShot` does.
 ///

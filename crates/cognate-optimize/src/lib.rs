@@ -31,7 +31,6 @@ pub mod program;
 pub mod pyrandom;
 pub mod random_search;
 pub mod report;
-mod rollout;
 pub mod search;
 
 pub use bootstrap::BootstrapFewShot;

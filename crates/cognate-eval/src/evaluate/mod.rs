@@ -24,7 +24,7 @@ pub use record::{EvaluationResult, Failure, FailureKind, FailureReport, Record, 
 
 use crate::error::{Error, Result};
 use crate::metrics::{Metric, Score};
-use crate::usage::{UsageSnapshot, UsageTracker};
+use cognate_lm::{UsageSnapshot, UsageTracker};
 use progress::Progress;
 
 /// The error budget of [`Evaluate`] and of every optimizer unless set otherwise: a run stops

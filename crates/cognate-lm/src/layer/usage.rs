@@ -1,14 +1,15 @@
 //! Usage accounting: [`CountingLm`] wraps a language model and adds every call's token usage
 //! to a shared [`UsageTracker`].
 //!
-//! [`Evaluate`](crate::Evaluate) installs a `CountingLm` around the current settings' LM for
-//! the program's calls, and another for the metric's, so its summary reports both exactly.
-//! Use one directly to count any stretch of code:
+//! A [`UsageTracker`] is also the layer: `lm.layer(tracker.clone())` makes a `CountingLm`.
+//! `cognate_eval::Evaluate` installs one around the current settings' LM for the program's
+//! calls, and another for the metric's, so its summary reports both exactly. Use one directly
+//! to count any stretch of code:
 //!
 //! ```
 //! use std::sync::Arc;
 //! use cognate_core::{LanguageModel, LmRequest, Message, Usage};
-//! use cognate_eval::{CountingLm, UsageTracker};
+//! use cognate_lm::{CountingLm, UsageTracker};
 //! use cognate_testing::MockLm;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -28,7 +29,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse, SharedLm};
+use cognate_core::{LanguageModel, Layer, LmError, LmRequest, LmResponse, SharedLm};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
@@ -89,14 +90,14 @@ impl UsageTracker {
 /// [`UsageTracker`]. A call is counted when it is issued; a call abandoned by dropping its
 /// future counts as a call with no tokens.
 #[derive(Clone)]
-pub struct CountingLm {
-    inner: SharedLm,
+pub struct CountingLm<L = SharedLm> {
+    inner: L,
     tracker: UsageTracker,
 }
 
-impl CountingLm {
+impl<L> CountingLm<L> {
     /// Wraps `inner`, counting into `tracker`.
-    pub fn new(inner: SharedLm, tracker: UsageTracker) -> Self {
+    pub fn new(inner: L, tracker: UsageTracker) -> Self {
         CountingLm { inner, tracker }
     }
 
@@ -106,7 +107,7 @@ impl CountingLm {
     }
 }
 
-impl std::fmt::Debug for CountingLm {
+impl<L: LanguageModel> std::fmt::Debug for CountingLm<L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CountingLm")
             .field("inner", &self.inner.model_name())
@@ -115,11 +116,19 @@ impl std::fmt::Debug for CountingLm {
     }
 }
 
-impl LanguageModel for CountingLm {
+impl<L: LanguageModel> Layer<L> for UsageTracker {
+    type Lm = CountingLm<L>;
+
+    fn layer(&self, inner: L) -> CountingLm<L> {
+        CountingLm::new(inner, self.clone())
+    }
+}
+
+impl<L: LanguageModel> LanguageModel for CountingLm<L> {
     async fn complete(&self, request: LmRequest) -> Result<LmResponse, LmError> {
         let c = &self.tracker.counters;
         c.calls.fetch_add(1, Relaxed);
-        let result = self.inner.complete_boxed(request).await;
+        let result = self.inner.complete(request).await;
         match &result {
             Ok(response) => {
                 c.prompt_tokens.fetch_add(response.usage.prompt_tokens, Relaxed);
