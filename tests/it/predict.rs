@@ -170,6 +170,7 @@ impl LanguageModel for Jittery {
             }],
             usage: Default::default(),
             model: "jittery".into(),
+            cache_hit: false,
         })
     }
     fn model_name(&self) -> &str {

@@ -31,6 +31,7 @@ impl LanguageModel for CannedLm {
             choices: vec![Choice { text: self.reply.clone(), finish_reason: None }],
             usage: Usage { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
             model: "canned".to_owned(),
+            cache_hit: false,
         }))
     }
 

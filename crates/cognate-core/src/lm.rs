@@ -98,6 +98,13 @@ pub struct LmRequest {
     /// Sampling seed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// Which rollout this call belongs to (DSPy's `rollout_id`): never sent to the provider,
+    /// but part of a cache's key, so the same request with another rollout id is a different
+    /// cache entry. Optimizers that want a fresh sample of a request they have made before set
+    /// one (the `Rollout` layer of cognate-lm gives every call a fresh id); `None` is the
+    /// ordinary, cacheable call.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rollout_id: Option<u64>,
 }
 
 impl LmRequest {
@@ -161,6 +168,11 @@ pub struct LmResponse {
     pub usage: Usage,
     /// The model that answered, as the provider named it.
     pub model: String,
+    /// Whether a cache answered instead of the provider (set by cognate-lm's cache layer; the
+    /// `usage` is then the original call's, counted as tokens served from cache). Never on the
+    /// wire: skipped when `false` and `false` when absent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cache_hit: bool,
 }
 
 /// A chat language model.
@@ -323,6 +335,7 @@ mod tests {
                 choices: vec![Choice { text, finish_reason: Some(FinishReason::Stop) }],
                 usage: Usage::default(),
                 model: "echo".into(),
+                cache_hit: false,
             })
         }
         fn model_name(&self) -> &str {
@@ -354,5 +367,22 @@ mod tests {
             serde_json::to_value(&req).unwrap(),
             serde_json::json!({"messages": [{"role": "system", "content": "s"}], "response_format": {"type": "json_object"}})
         );
+    }
+
+    #[test]
+    fn rollout_ids_and_cache_hits_round_trip_and_stay_off_when_unset() {
+        let mut req = LmRequest::new(vec![Message::user("q")]);
+        assert!(!serde_json::to_string(&req).unwrap().contains("rollout_id"));
+        req.rollout_id = Some(7);
+        let text = serde_json::to_string(&req).unwrap();
+        assert_eq!(serde_json::from_str::<LmRequest>(&text).unwrap(), req);
+
+        let mut resp = LmResponse { choices: vec![], usage: Usage::default(), model: "m".into(), cache_hit: false };
+        let text = serde_json::to_string(&resp).unwrap();
+        assert!(!text.contains("cache_hit"), "{text}");
+        assert!(!serde_json::from_str::<LmResponse>(&text).unwrap().cache_hit);
+        resp.cache_hit = true;
+        let text = serde_json::to_string(&resp).unwrap();
+        assert!(serde_json::from_str::<LmResponse>(&text).unwrap().cache_hit);
     }
 }

@@ -51,6 +51,9 @@ pub use client::{
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+#[cfg(feature = "disk-cache")]
+pub use layer::cache::DiskUsage;
+pub use layer::cache::{Cache, CacheKey, CachedLm};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 pub use redact::redact_url;

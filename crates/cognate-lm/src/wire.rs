@@ -88,7 +88,7 @@ pub(crate) fn parse_response(body: &[u8], fallback_model: &str) -> Result<LmResp
         }
     });
     let model = wire.model.filter(|m| !m.is_empty()).unwrap_or_else(|| fallback_model.to_owned());
-    Ok(LmResponse { choices, usage, model })
+    Ok(LmResponse { choices, usage, model, cache_hit: false })
 }
 
 /// The longest error body (in bytes) quoted in an [`LmError::Http`] message when the body

@@ -445,7 +445,7 @@ mod tests {
     impl LanguageModel for Fixed {
         async fn complete(&self, _: LmRequest) -> std::result::Result<LmResponse, LmError> {
             let choice = Choice { text: self.0.clone(), finish_reason: None };
-            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "fixed".into() })
+            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "fixed".into(), cache_hit: false })
         }
         fn model_name(&self) -> &str {
             "fixed"

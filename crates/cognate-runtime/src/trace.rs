@@ -61,7 +61,7 @@ pub async fn traced<F: Future>(fut: F) -> (F::Output, Vec<TraceEntry>) {
 /// # impl LanguageModel for Lm {
 /// #     async fn complete(&self, request: LmRequest) -> Result<LmResponse, LmError> {
 /// #         let text = if request.response_format.is_some() { r#"{"answer": "4"}"# } else { "The answer is 4." };
-/// #         Ok(LmResponse { choices: vec![Choice { text: text.into(), finish_reason: None }], usage: Usage::default(), model: "lm".into() })
+/// #         Ok(LmResponse { choices: vec![Choice { text: text.into(), finish_reason: None }], usage: Usage::default(), model: "lm".into(), cache_hit: false })
 /// #     }
 /// #     fn model_name(&self) -> &str { "lm" }
 /// # }

@@ -183,7 +183,7 @@ impl MockLm {
             Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens }
         });
         let model = request.model.clone().unwrap_or_else(|| self.inner.model.clone());
-        Ok(LmResponse { choices, usage, model })
+        Ok(LmResponse { choices, usage, model, cache_hit: false })
     }
 }
 

@@ -64,7 +64,7 @@ impl LanguageModel for SlowLm {
         let i = question_number(&request);
         tokio::time::sleep((self.latency)(i)).await;
         let choice = Choice { text: reply(&i.to_string()), finish_reason: Some(FinishReason::Stop) };
-        Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "slow".into() })
+        Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "slow".into(), cache_hit: false })
     }
     fn model_name(&self) -> &str {
         "slow"
@@ -135,7 +135,7 @@ async fn concurrency_is_bounded() {
             self.now.fetch_sub(1, Ordering::SeqCst);
             let i = question_number(&request);
             let choice = Choice { text: reply(&i.to_string()), finish_reason: None };
-            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "c".into() })
+            Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "c".into(), cache_hit: false })
         }
         fn model_name(&self) -> &str {
             "c"
@@ -358,7 +358,7 @@ impl LanguageModel for GateLm {
         self.requests.fetch_add(1, Ordering::SeqCst);
         self.gate.acquire().await.expect("open gate").forget();
         let choice = Choice { text: reply(&question_number(&request).to_string()), finish_reason: None };
-        Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "gate".into() })
+        Ok(LmResponse { choices: vec![choice], usage: Usage::default(), model: "gate".into(), cache_hit: false })
     }
     fn model_name(&self) -> &str {
         "gate"

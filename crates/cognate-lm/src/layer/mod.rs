@@ -24,5 +24,6 @@
 //! # }
 //! ```
 
+pub mod cache;
 pub mod rollout;
 pub mod usage;

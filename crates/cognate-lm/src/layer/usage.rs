@@ -39,6 +39,8 @@ struct Counters {
     prompt_tokens: AtomicU64,
     completion_tokens: AtomicU64,
     total_tokens: AtomicU64,
+    cache_hits: AtomicU64,
+    cache_hit_tokens: AtomicU64,
 }
 
 /// Shared counters of LM calls and tokens. Clones share the counts.
@@ -60,6 +62,15 @@ pub struct UsageSnapshot {
     pub completion_tokens: u64,
     /// Total tokens of successful calls, as the provider reported them.
     pub total_tokens: u64,
+    /// Calls answered by a cache ([`LmResponse::cache_hit`]): counted in `calls`, but their
+    /// tokens are not provider tokens and go to `cache_hit_tokens` instead of the three token
+    /// counts above (which are what the provider served, and billed).
+    #[serde(default)]
+    pub cache_hits: u64,
+    /// Total tokens of the responses served from a cache (what those calls would have cost).
+    /// Not to be confused with a provider's prompt caching, which is part of `prompt_tokens`.
+    #[serde(default)]
+    pub cache_hit_tokens: u64,
 }
 
 impl UsageTracker {
@@ -77,6 +88,8 @@ impl UsageTracker {
             prompt_tokens: c.prompt_tokens.load(Relaxed),
             completion_tokens: c.completion_tokens.load(Relaxed),
             total_tokens: c.total_tokens.load(Relaxed),
+            cache_hits: c.cache_hits.load(Relaxed),
+            cache_hit_tokens: c.cache_hit_tokens.load(Relaxed),
         }
     }
 
@@ -88,7 +101,8 @@ impl UsageTracker {
 
 /// A [`LanguageModel`] that forwards to another and counts calls and token usage in a
 /// [`UsageTracker`]. A call is counted when it is issued; a call abandoned by dropping its
-/// future counts as a call with no tokens.
+/// future counts as a call with no tokens; a call answered by a cache below it counts as a
+/// cache hit, its tokens as `cache_hit_tokens` (see [`UsageSnapshot`]).
 #[derive(Clone)]
 pub struct CountingLm<L = SharedLm> {
     inner: L,
@@ -130,6 +144,10 @@ impl<L: LanguageModel> LanguageModel for CountingLm<L> {
         c.calls.fetch_add(1, Relaxed);
         let result = self.inner.complete(request).await;
         match &result {
+            Ok(response) if response.cache_hit => {
+                c.cache_hits.fetch_add(1, Relaxed);
+                c.cache_hit_tokens.fetch_add(response.usage.total_tokens, Relaxed);
+            }
             Ok(response) => {
                 c.prompt_tokens.fetch_add(response.usage.prompt_tokens, Relaxed);
                 c.completion_tokens.fetch_add(response.usage.completion_tokens, Relaxed);
@@ -170,7 +188,33 @@ mod tests {
         assert!(lm.complete_boxed(LmRequest::new(vec![Message::user("b")])).await.is_err());
         assert_eq!(
             tracker.snapshot(),
-            UsageSnapshot { calls: 2, errors: 1, prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 }
+            UsageSnapshot {
+                calls: 2,
+                errors: 1,
+                prompt_tokens: 7,
+                completion_tokens: 3,
+                total_tokens: 10,
+                cache_hits: 0,
+                cache_hit_tokens: 0
+            }
         );
+    }
+
+    #[tokio::test]
+    async fn cache_hits_are_counted_apart_from_provider_tokens() {
+        use cognate_core::LanguageModelExt;
+
+        use crate::layer::cache::Cache;
+
+        let usage = Usage { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 };
+        let tracker = UsageTracker::new();
+        let lm = MockLm::new(["ok"]).with_usage(usage).layer(Cache::memory(10)).layer(tracker.clone());
+        for _ in 0..3 {
+            lm.complete(LmRequest::new(vec![Message::user("a")])).await.unwrap();
+        }
+        let seen = tracker.snapshot();
+        assert_eq!((seen.calls, seen.errors, seen.cache_hits), (3, 0, 2));
+        assert_eq!((seen.prompt_tokens, seen.completion_tokens, seen.total_tokens), (7, 3, 10));
+        assert_eq!(seen.cache_hit_tokens, 20);
     }
 }
