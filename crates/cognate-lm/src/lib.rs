@@ -26,10 +26,11 @@
 //! [`DEFAULT_MAX_RETRY_AFTER`] (60 s); time-outs name the limit that fired.
 //!
 //! Features: `http` (default) builds the HTTP clients; `rustls` (default) enables `https://`
-//! endpoints. Without `http` the crate is its [`layer`]s alone.
+//! endpoints; `disk-cache` (default) the [`Cache`]'s on-disk tier (SQLite). Without `http` the
+//! crate is its [`layer`]s alone.
 //!
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
-//! [`cognate_core::Layer`]): usage accounting, rollouts.
+//! [`cognate_core::Layer`]): usage accounting, rollouts, caching.
 
 #[cfg(feature = "http")]
 mod client;

@@ -3,9 +3,10 @@
 //! Every layer has the same shape, one module each:
 //!
 //! * a configuration type that implements [`Layer<L>`](cognate_core::Layer) for every model
-//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Rollout`](rollout::Rollout));
+//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Rollout`](rollout::Rollout),
+//!   [`Cache`](cache::Cache));
 //! * the wrapper it builds, generic over the model it wraps (`CountingLm<L>`,
-//!   `RolloutLm<L>`), which is again a `LanguageModel`: stacks are one concrete type, boxed only
+//!   `RolloutLm<L>`, `CachedLm<L>`), which is again a `LanguageModel`: stacks are one concrete type, boxed only
 //!   at the edge (`Arc::new(stack)` as a [`SharedLm`](cognate_core::SharedLm)), and a shared
 //!   model can be wrapped too (`SharedLm` is a `LanguageModel`);
 //! * the wrapper forwards `model_name` and `supports_json_schema` to the model it wraps.

@@ -143,37 +143,37 @@ mod tests {
         assert_eq!(key(&request), "27f4228bda485eb3930e3ff3d4246abb4f88d0760a884b2bd158fcec46b63519");
     }
 
+    /// One change to a request.
+    type Change = fn(&mut LmRequest);
+
     #[test]
     fn every_field_of_the_request_is_part_of_the_key() {
         let reference = key(&base());
-        let variants: Vec<(&str, Box<dyn Fn(&mut LmRequest)>)> = vec![
-            ("model", Box::new(|r| r.model = Some("gpt-4o".into()))),
-            ("message", Box::new(|r| r.messages[1].content.push('!'))),
-            ("role", Box::new(|r| r.messages[0].role = cognate_core::Role::User)),
-            ("temperature 0", Box::new(|r| r.temperature = Some(0.0))),
-            ("temperature 1", Box::new(|r| r.temperature = Some(1.0))),
-            ("max_tokens", Box::new(|r| r.max_tokens = Some(1))),
-            ("n", Box::new(|r| r.n = Some(2))),
-            ("stop", Box::new(|r| r.stop = vec!["x".into()])),
-            ("response_format", Box::new(|r| r.response_format = Some(ResponseFormat::JsonObject))),
-            (
-                "schema",
-                Box::new(|r| {
-                    r.response_format = Some(ResponseFormat::JsonSchema {
-                        json_schema: JsonSchemaFormat {
-                            name: "x".into(),
-                            schema: serde_json::json!({"type": "object"}),
-                            strict: true,
-                        },
-                    })
-                }),
-            ),
-            ("seed", Box::new(|r| r.seed = Some(0))),
-            ("rollout_id 0", Box::new(|r| r.rollout_id = Some(0))),
-            ("rollout_id 1", Box::new(|r| r.rollout_id = Some(1))),
+        let variants: &[(&str, Change)] = &[
+            ("model", |r| r.model = Some("gpt-4o".into())),
+            ("message", |r| r.messages[1].content.push('!')),
+            ("role", |r| r.messages[0].role = cognate_core::Role::User),
+            ("temperature 0", |r| r.temperature = Some(0.0)),
+            ("temperature 1", |r| r.temperature = Some(1.0)),
+            ("max_tokens", |r| r.max_tokens = Some(1)),
+            ("n", |r| r.n = Some(2)),
+            ("stop", |r| r.stop = vec!["x".into()]),
+            ("response_format", |r| r.response_format = Some(ResponseFormat::JsonObject)),
+            ("schema", |r| {
+                r.response_format = Some(ResponseFormat::JsonSchema {
+                    json_schema: JsonSchemaFormat {
+                        name: "x".into(),
+                        schema: serde_json::json!({"type": "object"}),
+                        strict: true,
+                    },
+                })
+            }),
+            ("seed", |r| r.seed = Some(0)),
+            ("rollout_id 0", |r| r.rollout_id = Some(0)),
+            ("rollout_id 1", |r| r.rollout_id = Some(1)),
         ];
         let mut seen = std::collections::HashSet::from([reference.clone()]);
-        for (what, change) in &variants {
+        for (what, change) in variants {
             let mut request = base();
             change(&mut request);
             assert!(seen.insert(key(&request)), "changing the {what} must change the key");
