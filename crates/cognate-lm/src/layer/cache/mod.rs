@@ -262,6 +262,11 @@ enum Source {
 
 /// Answers from its cache when it can, else forwards to the model it wraps and caches the
 /// successful response. Built by [`Cache`]; see the [module docs](self).
+///
+/// # Cancel safety
+/// Dropping a call's future abandons it: nothing is cached for it, and a concurrent call with
+/// the same key that was waiting for it makes the call itself. A disk write already started
+/// finishes on the blocking pool.
 pub struct CachedLm<L = SharedLm> {
     inner: L,
     tiers: Arc<Tiers>,
