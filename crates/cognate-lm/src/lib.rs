@@ -38,6 +38,8 @@ mod embeddings;
 #[cfg(feature = "http")]
 mod env;
 pub mod layer;
+#[cfg(feature = "http")]
+mod provider;
 mod redact;
 #[cfg(feature = "http")]
 mod wire;
@@ -53,4 +55,6 @@ pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL,
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
+#[cfg(feature = "http")]
+pub use provider::{ModelSpec, PROVIDERS, Provider, lm, lm_with};
 pub use redact::redact_url;
