@@ -59,7 +59,12 @@ pub struct OpenAiClient {
     max_tokens: Option<u32>,
     supports_json_schema: bool,
     headers: Vec<(String, String)>,
+    /// `headers`, validated on the first call and sent with every request (also through a
+    /// client given by `with_http_client`).
+    header_map: OnceLock<HeaderMap>,
     http: OnceLock<reqwest::Client>,
+    /// Whether `http` is the caller's client (`with_http_client`), which is never rebuilt.
+    custom_http: bool,
     /// `{base_url}/chat/completions`, parsed on the first call (not on every call).
     endpoint: OnceLock<reqwest::Url>,
 }
@@ -81,7 +86,9 @@ impl OpenAiClient {
             max_tokens: None,
             supports_json_schema: true,
             headers: Vec::new(),
+            header_map: OnceLock::new(),
             http: OnceLock::new(),
+            custom_http: false,
             endpoint: OnceLock::new(),
         }
     }
@@ -119,11 +126,15 @@ impl OpenAiClient {
         self
     }
 
-    /// Sets the time-out for opening a connection.
+    /// Sets the time-out for opening a connection. With a client given by
+    /// [`with_http_client`](Self::with_http_client) that client keeps its own connect
+    /// time-out (this value is only the one error messages name).
     #[must_use]
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.limits.connect_timeout = timeout;
-        self.http = OnceLock::new();
+        if !self.custom_http {
+            self.http = OnceLock::new();
+        }
         self
     }
 
@@ -174,20 +185,22 @@ impl OpenAiClient {
     #[must_use]
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
-        self.http = OnceLock::new();
+        self.header_map = OnceLock::new();
         self
     }
 
-    /// Uses this `reqwest` client (its own time-outs, proxy, TLS and headers) instead of
-    /// building one; [`with_connect_timeout`](Self::with_connect_timeout) and
-    /// [`with_header`](Self::with_header) then have no effect (a connect time-out of that
-    /// client is still reported as [`TimeoutLimit::Connect`](cognate_core::TimeoutLimit),
-    /// but with this client's configured value).
+    /// Uses this `reqwest` client (its own connect time-out, proxy, TLS and default headers)
+    /// instead of building one, whatever is configured before or after. Headers added with
+    /// [`with_header`](Self::with_header) are still sent, with every request; the request
+    /// time-out and size limits still apply. [`with_connect_timeout`](Self::with_connect_timeout)
+    /// cannot change the client's own connect time-out: a connect time-out of that client is
+    /// reported as [`TimeoutLimit::Connect`](cognate_core::TimeoutLimit) with the value set
+    /// here.
     #[must_use]
     pub fn with_http_client(self, http: reqwest::Client) -> Self {
         let cell = OnceLock::new();
         let _ = cell.set(http);
-        OpenAiClient { http: cell, ..self }
+        OpenAiClient { http: cell, custom_http: true, ..self }
     }
 
     /// The default model name.
@@ -229,6 +242,18 @@ impl OpenAiClient {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.limits.connect_timeout)
+            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
+        Ok(self.http.get_or_init(|| http))
+    }
+
+    fn header_map(&self) -> Result<&HeaderMap, LmError> {
+        if let Some(headers) = self.header_map.get() {
+            return Ok(headers);
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let name = HeaderName::try_from(name.as_str())
@@ -237,13 +262,7 @@ impl OpenAiClient {
                 .map_err(|e| LmError::Config(format!("invalid value for header `{name}`: {e}")))?;
             headers.append(name, value);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.limits.connect_timeout)
-            .default_headers(headers)
-            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        Ok(self.header_map.get_or_init(|| headers))
     }
 
     fn endpoint(&self) -> Result<&reqwest::Url, LmError> {
@@ -258,6 +277,7 @@ impl OpenAiClient {
 
     async fn send(&self, request: &LmRequest, model: &str) -> Result<LmResponse, LmError> {
         let http = self.http()?;
+        let headers = self.header_map()?;
         let endpoint = self.endpoint()?.clone();
         let body = wire::ChatRequest {
             model,
@@ -281,6 +301,9 @@ impl OpenAiClient {
             .timeout(self.limits.request_timeout)
             .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(json);
+        if !headers.is_empty() {
+            builder = builder.headers(headers.clone());
+        }
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }

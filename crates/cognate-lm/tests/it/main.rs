@@ -3,5 +3,6 @@
 //! the real MiniLM server is in the live lane (`tests/live/` of the `cognate-tests` package).
 
 mod embeddings;
+mod headers;
 mod hostile;
 mod redaction;
