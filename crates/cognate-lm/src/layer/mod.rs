@@ -24,5 +24,6 @@
 //! # }
 //! ```
 
+pub mod history;
 pub mod rollout;
 pub mod usage;
