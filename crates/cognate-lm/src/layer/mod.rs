@@ -25,5 +25,6 @@
 //! ```
 
 pub mod history;
+pub mod replay;
 pub mod rollout;
 pub mod usage;
