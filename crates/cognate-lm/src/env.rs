@@ -47,7 +47,13 @@ impl OpenAiClient {
             LmError::Config(detail) => LmError::Config(format!("{ENV_MODEL}={model}: {detail}")),
             other => other,
         })?;
-        Ok(spec.client())
+        match spec.client() {
+            crate::Client::OpenAi(client) => Ok(client),
+            crate::Client::Anthropic(_) => Err(LmError::Config(format!(
+                "{ENV_MODEL}={model} names an Anthropic model, which speaks its own protocol: build it with \
+                 `cognate_lm::lm` (or `AnthropicClient`), which returns a client for either protocol"
+            ))),
+        }
     }
 }
 
@@ -102,7 +108,10 @@ mod tests {
         assert!(matches!(from(&[("COGNATE_LM", "")]), Err(LmError::Config(_))));
         assert!(matches!(from(&[("COGNATE_LM", "openai/")]), Err(LmError::Config(m)) if m.contains("names no model")));
         assert!(
-            matches!(from(&[("COGNATE_LM", "anthropic/claude")]), Err(LmError::Config(m)) if m.contains("COGNATE_LM=anthropic/claude") && m.contains("not supported yet"))
+            matches!(from(&[("COGNATE_LM", "bedrock/claude")]), Err(LmError::Config(m)) if m.contains("COGNATE_LM=bedrock/claude") && m.contains("not supported yet"))
+        );
+        assert!(
+            matches!(from(&[("COGNATE_LM", "anthropic/claude")]), Err(LmError::Config(m)) if m.contains("COGNATE_LM=anthropic/claude") && m.contains("names an Anthropic model"))
         );
     }
 }

@@ -32,6 +32,8 @@
 //! [`cognate_core::Layer`]): usage accounting, rollouts.
 
 #[cfg(feature = "http")]
+mod anthropic;
+#[cfg(feature = "http")]
 mod client;
 #[cfg(feature = "http")]
 mod embeddings;
@@ -44,6 +46,11 @@ mod redact;
 #[cfg(feature = "http")]
 mod wire;
 
+#[cfg(feature = "http")]
+pub use anthropic::{
+    ANTHROPIC_BASE_URL, ANTHROPIC_VERSION, AnthropicClient, DEFAULT_ANTHROPIC_MAX_TOKENS, ENV_ANTHROPIC_API_KEY,
+    ENV_ANTHROPIC_BASE_URL,
+};
 #[cfg(feature = "http")]
 pub use client::{
     DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
@@ -58,5 +65,5 @@ pub use layer::replay::{Record, RecordLm, Replay};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 #[cfg(feature = "http")]
-pub use provider::{ModelSpec, PROVIDERS, Provider, lm, lm_with};
+pub use provider::{Client, ModelSpec, PROVIDERS, Protocol, Provider, lm, lm_with};
 pub use redact::redact_url;

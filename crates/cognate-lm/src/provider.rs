@@ -1,12 +1,24 @@
-//! Model strings: `openai/gpt-4o-mini`, `groq/llama-3.1-8b-instant`, `ollama/llama3.2`, ...
-//! resolved to a client, a base URL and an API-key variable, with LiteLLM's provider names so
-//! that DSPy users' model strings work unchanged.
+//! Model strings: `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, `groq/llama-3.1-8b-instant`,
+//! `ollama/llama3.2`, ... resolved to a client, a base URL and an API-key variable, with
+//! LiteLLM's provider names so that DSPy users' model strings work unchanged.
 
-use cognate_core::LmError;
+use std::future::Future;
 
+use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse};
+
+use crate::anthropic::AnthropicClient;
 use crate::client::OpenAiClient;
 
-/// A provider reachable through its OpenAI-compatible chat-completions endpoint.
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// OpenAI's chat completions ([`OpenAiClient`]).
+    OpenAi,
+    /// Anthropic's Messages API ([`AnthropicClient`]).
+    Anthropic,
+}
+
+/// A provider and how to reach it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Provider {
     /// The prefix before the first `/` of a model string (`groq` in `groq/llama-3.1-8b-instant`).
@@ -17,8 +29,10 @@ pub struct Provider {
     pub base_url: Option<&'static str>,
     /// Variables that override the base URL, first set wins.
     pub base_url_vars: &'static [&'static str],
-    /// The variable holding the API key (sent as a bearer token), when the provider needs one.
+    /// The variable holding the API key, when the provider needs one.
     pub api_key_var: Option<&'static str>,
+    /// The protocol its endpoint speaks.
+    pub protocol: Protocol,
 }
 
 /// The providers a model string may name. Text before the first `/` that is not one of these
@@ -31,6 +45,15 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.openai.com/v1"),
         base_url_vars: &["OPENAI_BASE_URL", "OPENAI_API_BASE"],
         api_key_var: Some("OPENAI_API_KEY"),
+        protocol: Protocol::OpenAi,
+    },
+    Provider {
+        name: "anthropic",
+        aliases: &[],
+        base_url: Some(crate::anthropic::ANTHROPIC_BASE_URL),
+        base_url_vars: &["ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"],
+        api_key_var: Some("ANTHROPIC_API_KEY"),
+        protocol: Protocol::Anthropic,
     },
     Provider {
         name: "ollama",
@@ -38,6 +61,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("http://localhost:11434/v1"),
         base_url_vars: &["OLLAMA_API_BASE"],
         api_key_var: None,
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "vllm",
@@ -45,6 +69,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: None,
         base_url_vars: &["HOSTED_VLLM_API_BASE", "VLLM_API_BASE"],
         api_key_var: Some("HOSTED_VLLM_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "local",
@@ -52,6 +77,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("http://127.0.0.1:18080/v1"),
         base_url_vars: &["OPENAI_BASE_URL", "OPENAI_API_BASE"],
         api_key_var: None,
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "openrouter",
@@ -59,6 +85,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://openrouter.ai/api/v1"),
         base_url_vars: &["OPENROUTER_API_BASE"],
         api_key_var: Some("OPENROUTER_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "gemini",
@@ -66,6 +93,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://generativelanguage.googleapis.com/v1beta/openai"),
         base_url_vars: &["GEMINI_API_BASE"],
         api_key_var: Some("GEMINI_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "groq",
@@ -73,6 +101,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.groq.com/openai/v1"),
         base_url_vars: &["GROQ_API_BASE"],
         api_key_var: Some("GROQ_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "deepseek",
@@ -80,6 +109,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.deepseek.com/v1"),
         base_url_vars: &["DEEPSEEK_API_BASE"],
         api_key_var: Some("DEEPSEEK_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "together_ai",
@@ -87,6 +117,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.together.xyz/v1"),
         base_url_vars: &["TOGETHERAI_API_BASE"],
         api_key_var: Some("TOGETHERAI_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "mistral",
@@ -94,6 +125,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.mistral.ai/v1"),
         base_url_vars: &["MISTRAL_API_BASE"],
         api_key_var: Some("MISTRAL_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "xai",
@@ -101,6 +133,7 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.x.ai/v1"),
         base_url_vars: &["XAI_API_BASE"],
         api_key_var: Some("XAI_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
     Provider {
         name: "fireworks_ai",
@@ -108,12 +141,12 @@ pub const PROVIDERS: &[Provider] = &[
         base_url: Some("https://api.fireworks.ai/inference/v1"),
         base_url_vars: &["FIREWORKS_AI_API_BASE"],
         api_key_var: Some("FIREWORKS_AI_API_KEY"),
+        protocol: Protocol::OpenAi,
     },
 ];
 
 /// Prefixes of providers that do not speak the OpenAI protocol and have no client here yet.
 const UNSUPPORTED: &[(&str, &str)] = &[
-    ("anthropic", "Anthropic's Messages API"),
     ("vertex_ai", "Vertex AI"),
     ("bedrock", "AWS Bedrock"),
     ("cohere", "Cohere"),
@@ -188,18 +221,96 @@ impl ModelSpec {
     }
 
     /// The client for this model.
-    pub fn client(&self) -> OpenAiClient {
-        let client = OpenAiClient::new(self.model.clone()).with_base_url(self.base_url.clone());
-        match &self.api_key {
-            Some(key) => client.with_api_key(key.clone()),
-            None => client,
+    pub fn client(&self) -> Client {
+        match self.provider.protocol {
+            Protocol::OpenAi => {
+                let client = OpenAiClient::new(self.model.clone()).with_base_url(self.base_url.clone());
+                Client::OpenAi(match &self.api_key {
+                    Some(key) => client.with_api_key(key.clone()),
+                    None => client,
+                })
+            }
+            Protocol::Anthropic => {
+                let client = AnthropicClient::new(self.model.clone()).with_base_url(self.base_url.clone());
+                Client::Anthropic(match &self.api_key {
+                    Some(key) => client.with_api_key(key.clone()),
+                    None => client,
+                })
+            }
+        }
+    }
+}
+
+/// The client a model string resolves to: one type for every provider, so a program can be
+/// written once and pointed at any model with `COGNATE_LM` or [`lm`].
+#[derive(Debug, Clone)]
+pub enum Client {
+    /// An OpenAI-compatible endpoint.
+    OpenAi(OpenAiClient),
+    /// Anthropic's Messages API.
+    Anthropic(AnthropicClient),
+}
+
+impl Client {
+    /// The default model name.
+    pub fn model(&self) -> &str {
+        match self {
+            Client::OpenAi(c) => c.model(),
+            Client::Anthropic(c) => c.model(),
+        }
+    }
+
+    /// The endpoint's base URL.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Client::OpenAi(c) => c.base_url(),
+            Client::Anthropic(c) => c.base_url(),
+        }
+    }
+
+    /// Whether an API key is set.
+    pub fn has_api_key(&self) -> bool {
+        match self {
+            Client::OpenAi(c) => c.has_api_key(),
+            Client::Anthropic(c) => c.has_api_key(),
+        }
+    }
+}
+
+impl LanguageModel for Client {
+    fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
+        // Both arms are boxed-free: an enum of the two futures.
+        enum Either<A, B> {
+            A(A),
+            B(B),
+        }
+        let future = match self {
+            Client::OpenAi(c) => Either::A(c.complete(request)),
+            Client::Anthropic(c) => Either::B(c.complete(request)),
+        };
+        async move {
+            match future {
+                Either::A(f) => f.await,
+                Either::B(f) => f.await,
+            }
+        }
+    }
+
+    fn model_name(&self) -> &str {
+        self.model()
+    }
+
+    fn supports_json_schema(&self) -> bool {
+        match self {
+            Client::OpenAi(c) => c.supports_json_schema(),
+            Client::Anthropic(c) => c.supports_json_schema(),
         }
     }
 }
 
 /// The client for a model string, with its endpoint and key from the process environment:
 /// `lm("openai/gpt-4o-mini")`, `lm("groq/llama-3.1-8b-instant")`, `lm("ollama/llama3.2")`,
-/// `lm("local/qwen")`. See [`PROVIDERS`] for the prefixes, their endpoints and key variables
+/// `lm("local/qwen")`, `lm("anthropic/claude-sonnet-4-5")`. See [`PROVIDERS`] for the prefixes, their endpoints and key variables
 /// (LiteLLM's names); a string without a known prefix is an OpenAI model name, or a model of
 /// the server `OPENAI_BASE_URL` points at.
 ///
@@ -215,7 +326,7 @@ impl ModelSpec {
 ///
 /// # Errors
 /// As [`ModelSpec::resolve`].
-pub fn lm(spec: &str) -> Result<OpenAiClient, LmError> {
+pub fn lm(spec: &str) -> Result<Client, LmError> {
     lm_with(spec, |name| std::env::var(name).ok())
 }
 
@@ -223,7 +334,7 @@ pub fn lm(spec: &str) -> Result<OpenAiClient, LmError> {
 ///
 /// # Errors
 /// As [`ModelSpec::resolve`].
-pub fn lm_with(spec: &str, get: impl Fn(&str) -> Option<String>) -> Result<OpenAiClient, LmError> {
+pub fn lm_with(spec: &str, get: impl Fn(&str) -> Option<String>) -> Result<Client, LmError> {
     Ok(ModelSpec::resolve(spec, get)?.client())
 }
 
@@ -280,6 +391,9 @@ mod tests {
         assert_eq!(s.api_key, None);
         let s = resolve("local/qwen", &[]).unwrap();
         assert_eq!(s.base_url, "http://127.0.0.1:18080/v1");
+        // Anthropic speaks its own protocol.
+        let s = resolve("anthropic/claude-sonnet-4-5", &[("ANTHROPIC_API_KEY", "sk-ant")]).unwrap();
+        assert!(matches!(s.client(), Client::Anthropic(c) if c.model() == "claude-sonnet-4-5" && c.has_api_key()));
     }
 
     #[test]
@@ -291,8 +405,8 @@ mod tests {
         assert!(message("", &[]).contains("empty"));
         assert!(message("groq/", &[]).contains("names no model after `groq/`"));
         assert!(message("vllm/qwen", &[]).contains("set HOSTED_VLLM_API_BASE or VLLM_API_BASE"));
-        let m = message("anthropic/claude-sonnet-4-5", &[]);
-        assert!(m.contains("Anthropic's Messages API is not supported yet"), "{m}");
-        assert!(m.contains("openrouter/claude-sonnet-4-5"), "{m}");
+        let m = message("bedrock/anthropic.claude-v2", &[]);
+        assert!(m.contains("AWS Bedrock is not supported yet"), "{m}");
+        assert!(m.contains("openrouter/anthropic.claude-v2"), "{m}");
     }
 }

@@ -2,7 +2,9 @@
 //! (well-behaved, hostile, and with credentials in the URL). The embedder's live test against
 //! the real MiniLM server is in the live lane (`tests/live/` of the `cognate-tests` package).
 
+mod anthropic;
 mod embeddings;
 mod headers;
 mod hostile;
+mod loopback;
 mod redaction;
