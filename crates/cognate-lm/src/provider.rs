@@ -244,6 +244,7 @@ impl ModelSpec {
 /// The client a model string resolves to: one type for every provider, so a program can be
 /// written once and pointed at any model with `COGNATE_LM` or [`lm`].
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant, reason = "built once per program; boxing would cost a pointer chase per call")]
 pub enum Client {
     /// An OpenAI-compatible endpoint.
     OpenAi(OpenAiClient),
