@@ -24,5 +24,6 @@
 //! # }
 //! ```
 
+pub mod retry;
 pub mod rollout;
 pub mod usage;
