@@ -25,5 +25,7 @@
 //! ```
 
 pub mod retry;
+pub mod breaker;
+pub mod retry;
 pub mod rollout;
 pub mod usage;
