@@ -24,7 +24,6 @@
 //! # }
 //! ```
 
-pub mod retry;
 pub mod breaker;
 pub mod retry;
 pub mod rollout;
