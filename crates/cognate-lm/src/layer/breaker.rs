@@ -35,7 +35,7 @@
 //!   the last [`with_window`](CircuitBreaker::with_window) outcomes (default 100). When the
 //!   window holds at least [`with_min_calls`](CircuitBreaker::with_min_calls) outcomes (default
 //!   50) and at least [`with_failure_ratio`](CircuitBreaker::with_failure_ratio) of them are
-//!   failures (default 0.5), the breaker opens.
+//!   failures (default 0.8), the breaker opens.
 //! * **Open**: every call fails at once with [`LmError::CircuitOpen`] (its `retry_in` says how
 //!   long the breaker stays open), for [`with_open_for`](CircuitBreaker::with_open_for)
 //!   (default 10 s).
@@ -83,7 +83,7 @@ pub const DEFAULT_WINDOW: usize = 100;
 /// The default least number of outcomes in the window before the breaker may open.
 pub const DEFAULT_MIN_CALLS: usize = 50;
 /// The default failure ratio that opens the breaker.
-pub const DEFAULT_FAILURE_RATIO: f64 = 0.5;
+pub const DEFAULT_FAILURE_RATIO: f64 = 0.8;
 /// The default time the breaker stays open before letting a probe through.
 pub const DEFAULT_OPEN_FOR: Duration = Duration::from_secs(10);
 /// The default number of probe calls in the half-open state.
@@ -145,9 +145,11 @@ enum Outcome {
 }
 
 impl Default for CircuitBreaker {
-    /// Opens when at least half of the last 100 outcomes (and at least 50) are failures, stays
-    /// open 10 s, then closes after one successful probe: a provider that fails now and then
-    /// (even a quarter of the calls) never trips it, a dead one trips it within 50 calls.
+    /// Opens when at least 80% of the last 100 outcomes (and at least 50) are failures, stays
+    /// open 10 s, then closes after one successful probe. It is for outages: a dead or hanging
+    /// provider trips it within 50 calls, while a flaky one (even 30% of requests failing, in
+    /// bursts when time-outs that started together end together) is left to the retry layer
+    /// and its budget, since failing fast would turn recoverable calls into failures.
     fn default() -> Self {
         CircuitBreaker::with_config(Config {
             window: DEFAULT_WINDOW,
