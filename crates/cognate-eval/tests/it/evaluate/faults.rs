@@ -50,7 +50,8 @@ async fn two_thousand_examples_survive_a_server_failing_30_percent_of_requests()
 
     let started = Instant::now();
     let result = settings(lm).scope(evaluate.run(&Predict::<Echo>::new(), &data)).await;
-    let result = result.unwrap_or_else(|e| panic!("{e} (retries: {:?}, breaker: {:?})", retry.stats(), breaker.state()));
+    let result =
+        result.unwrap_or_else(|e| panic!("{e} (retries: {:?}, breaker: {:?})", retry.stats(), breaker.state()));
     let elapsed = started.elapsed();
 
     let stats = retry.stats();

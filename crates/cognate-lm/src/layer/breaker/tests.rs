@@ -42,7 +42,11 @@ impl<L: LanguageModel> LanguageModel for Delayed<L> {
 }
 
 fn small() -> CircuitBreaker {
-    CircuitBreaker::default().with_window(10).with_min_calls(4).with_failure_ratio(0.5).with_open_for(Duration::from_secs(10))
+    CircuitBreaker::default()
+        .with_window(10)
+        .with_min_calls(4)
+        .with_failure_ratio(0.5)
+        .with_open_for(Duration::from_secs(10))
 }
 
 async fn run(lm: &impl LanguageModel, n: usize) -> Vec<Result<LmResponse, LmError>> {

@@ -123,7 +123,11 @@ fn waits_are_full_jitter_below_doubling_ceilings_and_reproducible() {
             waited: Duration::ZERO,
         };
         let error = http(500, None);
-        policy.schedule().build().map(|ceiling| (ceiling, state.next_wait(&error, Some(ceiling)).unwrap())).collect::<Vec<_>>()
+        policy
+            .schedule()
+            .build()
+            .map(|ceiling| (ceiling, state.next_wait(&error, Some(ceiling)).unwrap()))
+            .collect::<Vec<_>>()
     };
     let first = waits(0);
     let ceilings: Vec<u64> = first.iter().map(|(c, _)| c.as_secs()).collect();
