@@ -89,6 +89,16 @@ pub enum LmError {
     /// The client is not configured correctly (missing model, bad URL, ...).
     #[error("lm configuration error: {0}")]
     Config(String),
+    /// A circuit breaker (`cognate_lm::CircuitBreaker`) is open: the provider failed too
+    /// often, so the call failed fast without reaching it. Not retryable: retrying at once
+    /// would only fail fast again; `retry_in` says when the breaker next lets a probe call
+    /// through (zero while a probe is already in flight).
+    #[error("{}", circuit_open_message(*retry_in))]
+    CircuitOpen {
+        /// How long until the breaker lets a probe call through; zero when a probe is in
+        /// flight and its outcome decides.
+        retry_in: Duration,
+    },
     /// No language model is configured for this call.
     #[error("no language model configured: pass one to the module or set one with `cognate::configure` / `Settings`")]
     NotConfigured,
@@ -118,7 +128,9 @@ impl LmError {
     }
 
     /// Whether retrying the same request may succeed: 408, 409, 429 and 5xx statuses,
-    /// time-outs and connection failures.
+    /// time-outs and connection failures. Never for client errors (other 4xx), bodies over the
+    /// size limit, undecodable replies, configuration errors or an open circuit breaker
+    /// ([`LmError::CircuitOpen`]: it fails fast on purpose).
     pub fn is_retryable(&self) -> bool {
         match self {
             LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
@@ -156,6 +168,14 @@ impl std::fmt::Display for TimeoutLimit {
             TimeoutLimit::Request => "request",
             TimeoutLimit::Deadline => "deadline",
         })
+    }
+}
+
+fn circuit_open_message(retry_in: Duration) -> String {
+    if retry_in.is_zero() {
+        "lm circuit breaker is half-open: failing fast while a probe call is in flight".to_owned()
+    } else {
+        format!("lm circuit breaker is open after repeated failures: failing fast for another {retry_in:?}")
     }
 }
 
@@ -267,11 +287,11 @@ impl Error {
     ///
     /// The rule: every [`Error::Lm`] is infrastructure (time-outs, dropped or refused
     /// connections, `401`/`403`/`404`/`407`/`408`/`409`/`429` and `5xx` statuses, undecodable
-    /// responses, a missing or misconfigured LM), except an HTTP status from 400 to 499 not
-    /// listed here (such as `400` or `422`): the server read the request and rejected it,
-    /// which is the prompt's doing. Everything else (parse errors, conversions, signatures,
-    /// types) is a program failure. `cognate_runtime::Error::is_infrastructure` extends the
-    /// rule to the runtime's errors.
+    /// responses, an open circuit breaker, a missing or misconfigured LM), except an HTTP
+    /// status from 400 to 499 not listed here (such as `400` or `422`): the server read the
+    /// request and rejected it, which is the prompt's doing. Everything else (parse errors,
+    /// conversions, signatures, types) is a program failure.
+    /// `cognate_runtime::Error::is_infrastructure` extends the rule to the runtime's errors.
     ///
     /// Evaluation and optimizers use it to keep LM outages from being scored as wrong answers.
     pub fn is_infrastructure(&self) -> bool {
@@ -309,6 +329,42 @@ mod infrastructure_tests {
             LmError::Other("provider failure".into()),
         ] {
             assert!(Error::Lm(lm.clone()).is_infrastructure(), "{lm}");
+        }
+    }
+
+    #[test]
+    fn an_open_circuit_is_infrastructure_and_not_retryable() {
+        let open = LmError::CircuitOpen { retry_in: Duration::from_secs(3) };
+        assert!(!open.is_retryable());
+        assert_eq!(open.retry_after(), None);
+        assert!(Error::Lm(open.clone()).is_infrastructure());
+        assert_eq!(open.to_string(), "lm circuit breaker is open after repeated failures: failing fast for another 3s");
+        let probing = LmError::CircuitOpen { retry_in: Duration::ZERO };
+        assert_eq!(
+            probing.to_string(),
+            "lm circuit breaker is half-open: failing fast while a probe call is in flight"
+        );
+    }
+
+    #[test]
+    fn retryable_errors_are_transient_failures_only() {
+        let http = |status| LmError::Http { status, message: "x".into(), retry_after: None };
+        for status in [408, 409, 429, 500, 502, 503, 504, 529] {
+            assert!(http(status).is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 413, 422] {
+            assert!(!http(status).is_retryable(), "{status}");
+        }
+        assert!(LmError::Connection("reset".into()).is_retryable());
+        assert!(LmError::Timeout { limit: TimeoutLimit::Request, after: Duration::from_secs(1) }.is_retryable());
+        for lm in [
+            LmError::ResponseTooLarge { limit: 1 },
+            LmError::Decode("x".into()),
+            LmError::Config("x".into()),
+            LmError::NotConfigured,
+            LmError::Other("x".into()),
+        ] {
+            assert!(!lm.is_retryable(), "{lm}");
         }
     }
 

@@ -29,7 +29,8 @@
 //! endpoints. Without `http` the crate is its [`layer`]s alone.
 //!
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
-//! [`cognate_core::Layer`]): usage accounting, rollouts.
+//! [`cognate_core::Layer`]): usage accounting, rollouts, retries ([`Retry`]) and a circuit
+//! breaker ([`CircuitBreaker`]).
 
 #[cfg(feature = "http")]
 mod anthropic;
@@ -60,8 +61,10 @@ pub use client::{
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+pub use layer::breaker::{BreakerLm, BreakerState, CircuitBreaker};
 pub use layer::history::{History, HistoryLm};
 pub use layer::replay::{Record, RecordLm, Replay};
+pub use layer::retry::{Retry, RetryBudget, RetryLm, RetryStats};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 #[cfg(feature = "http")]

@@ -24,7 +24,9 @@
 //! # }
 //! ```
 
+pub mod breaker;
 pub mod history;
 pub mod replay;
+pub mod retry;
 pub mod rollout;
 pub mod usage;

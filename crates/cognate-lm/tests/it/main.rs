@@ -1,5 +1,6 @@
 //! Integration tests of cognate-lm, one binary: both HTTP clients against loopback servers
-//! (well-behaved, hostile, and with credentials in the URL). The embedder's live test against
+//! (well-behaved, hostile, and with credentials in the URL), and the retry layer and circuit
+//! breaker around the client against a failing mock server. The embedder's live test against
 //! the real MiniLM server is in the live lane (`tests/live/` of the `cognate-tests` package).
 
 mod anthropic;
@@ -8,3 +9,4 @@ mod headers;
 mod hostile;
 mod loopback;
 mod redaction;
+mod resilience;

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use cognate_core::{LmRequest, Usage};
@@ -147,7 +147,10 @@ async fn chat(req: Request<Incoming>, state: &State) -> Reply {
     let body = req.into_body().collect().await.map_err(|_| DropConnection)?.to_bytes();
     if let Some(failure) = state.config.failure.and_then(|plan| plan.failure_for(index)) {
         state.stats.failures.fetch_add(1, Relaxed);
-        return inject(failure);
+        match failure {
+            Failure::Slow { delay_ms } => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
+            failure => return inject(failure),
+        }
     }
     let parsed: ChatBody<'_> = match serde_json::from_slice(&body) {
         Ok(parsed) => parsed,
@@ -231,7 +234,8 @@ fn inject(failure: Failure) -> Reply {
         Failure::Status500 => {
             Ok(error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "mock internal server error"))
         }
-        // `FailurePlan::failure_for` resolves `Mixed`; drop if one arrives anyway.
-        Failure::DropConnection | Failure::Mixed => Err(DropConnection),
+        // `FailurePlan::failure_for` resolves `Mixed` and `OneOf`, and `chat` handles `Slow`;
+        // drop if one arrives anyway.
+        Failure::DropConnection | Failure::Mixed | Failure::OneOf(_) | Failure::Slow { .. } => Err(DropConnection),
     }
 }
