@@ -29,7 +29,8 @@
 //! endpoints. Without `http` the crate is its [`layer`]s alone.
 //!
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
-//! [`cognate_core::Layer`]): usage accounting, rollouts.
+//! [`cognate_core::Layer`]): usage and cost accounting, budgets, rollouts. [`pricing`] holds
+//! the price table that turns usage into dollars.
 
 #[cfg(feature = "http")]
 mod client;
@@ -38,19 +39,22 @@ mod embeddings;
 #[cfg(feature = "http")]
 mod env;
 pub mod layer;
+pub mod pricing;
 mod redact;
 #[cfg(feature = "http")]
 mod wire;
 
 #[cfg(feature = "http")]
 pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_TOKENS,
+    DEFAULT_REASONING_MAX_TOKENS, DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
 };
 #[cfg(feature = "http")]
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+pub use layer::budget::{Budget, BudgetSpent, BudgetedLm};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
+pub use pricing::{DEFAULT_PRICES_DATE, ModelPrice, PriceTable};
 pub use redact::redact_url;
