@@ -18,6 +18,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+mod budget;
 mod infra;
 
 /// Answer questions about numbers.
