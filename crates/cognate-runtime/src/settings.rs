@@ -3,7 +3,7 @@
 //! ```
 //! use std::sync::Arc;
 //! use cognate_runtime::Settings;
-//! # use cognate_core::*;
+//! # use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse, SharedLm};
 //! # struct Lm;
 //! # impl LanguageModel for Lm {
 //! #     async fn complete(&self, _: LmRequest) -> Result<LmResponse, LmError> { Err(LmError::Other("x".into())) }
