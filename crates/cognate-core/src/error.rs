@@ -102,9 +102,84 @@ pub enum LmError {
     /// No language model is configured for this call.
     #[error("no language model configured: pass one to the module or set one with `cognate::configure` / `Settings`")]
     NotConfigured,
+    /// A spending limit (calls, tokens or dollars; `cognate_lm::Budget`) ran out, so the call
+    /// was refused before reaching the model. Not retryable: the same request fails until the
+    /// budget is raised. `cognate_eval::Evaluate` and the optimizers stop at it, keeping what
+    /// they finished.
+    #[error("lm budget exceeded: {limit}")]
+    BudgetExceeded {
+        /// The limit that ran out, with what was spent.
+        limit: BudgetLimit,
+    },
     /// A scripted or test LM ran out of replies, or another provider-specific failure.
     #[error("lm error: {0}")]
     Other(String),
+}
+
+/// The limit of a budget that ran out, and how much of it was spent (see
+/// [`LmError::BudgetExceeded`]). `spent` can pass `max`: calls in flight when the budget ran out
+/// are charged when they finish.
+///
+/// ```
+/// use cognate_core::BudgetLimit;
+///
+/// assert_eq!(BudgetLimit::Calls { spent: 100, max: 100 }.to_string(), "100 of 100 calls made");
+/// assert_eq!(BudgetLimit::Tokens { spent: 1_050, max: 1_000 }.to_string(), "1050 of 1000 tokens used");
+/// assert_eq!(BudgetLimit::Dollars { spent: 2.00417, max: 2.0 }.to_string(), "$2.0042 of $2.0000 spent");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum BudgetLimit {
+    /// The number of calls.
+    Calls {
+        /// Calls made (refused ones are not counted).
+        spent: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Tokens (prompt and completion, as the provider reported them).
+    Tokens {
+        /// Tokens used.
+        spent: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Dollars, from each call's tokens and its model's price.
+    Dollars {
+        /// Dollars spent.
+        spent: f64,
+        /// The limit.
+        max: f64,
+    },
+}
+
+impl BudgetLimit {
+    /// The limit's name: `calls`, `tokens` or `dollars`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BudgetLimit::Calls { .. } => "calls",
+            BudgetLimit::Tokens { .. } => "tokens",
+            BudgetLimit::Dollars { .. } => "dollars",
+        }
+    }
+
+    /// `(spent, max)` as numbers (calls and tokens converted to `f64`), for logs and metrics.
+    pub fn amounts(&self) -> (f64, f64) {
+        match *self {
+            BudgetLimit::Calls { spent, max } | BudgetLimit::Tokens { spent, max } => (spent as f64, max as f64),
+            BudgetLimit::Dollars { spent, max } => (spent, max),
+        }
+    }
+}
+
+impl std::fmt::Display for BudgetLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BudgetLimit::Calls { spent, max } => write!(f, "{spent} of {max} calls made"),
+            BudgetLimit::Tokens { spent, max } => write!(f, "{spent} of {max} tokens used"),
+            BudgetLimit::Dollars { spent, max } => write!(f, "${spent:.4} of ${max:.4} spent"),
+        }
+    }
 }
 
 impl LmError {
@@ -129,13 +204,22 @@ impl LmError {
 
     /// Whether retrying the same request may succeed: 408, 409, 429 and 5xx statuses,
     /// time-outs and connection failures. Never for client errors (other 4xx), bodies over the
-    /// size limit, undecodable replies, configuration errors or an open circuit breaker
-    /// ([`LmError::CircuitOpen`]: it fails fast on purpose).
+    /// size limit, undecodable replies, configuration errors, an open circuit breaker
+    /// ([`LmError::CircuitOpen`]: it fails fast on purpose) or a spent budget
+    /// ([`LmError::BudgetExceeded`]).
     pub fn is_retryable(&self) -> bool {
         match self {
             LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
             LmError::Timeout { .. } | LmError::Connection(_) => true,
             _ => false,
+        }
+    }
+
+    /// The limit that ran out, for [`LmError::BudgetExceeded`].
+    pub fn budget_limit(&self) -> Option<BudgetLimit> {
+        match self {
+            LmError::BudgetExceeded { limit } => Some(*limit),
+            _ => None,
         }
     }
 
@@ -294,6 +378,9 @@ impl Error {
     /// `cognate_runtime::Error::is_infrastructure` extends the rule to the runtime's errors.
     ///
     /// Evaluation and optimizers use it to keep LM outages from being scored as wrong answers.
+    /// A refused call ([`LmError::BudgetExceeded`]) is infrastructure too (the program did not
+    /// fail; the model was not asked), so code that knows nothing of budgets never scores it;
+    /// Evaluate and the optimizers check [`Error::budget_limit`] first and stop the run.
     pub fn is_infrastructure(&self) -> bool {
         match self {
             Error::Lm(lm) => match lm.status() {
@@ -301,6 +388,17 @@ impl Error {
                 _ => true,
             },
             _ => false,
+        }
+    }
+}
+
+impl Error {
+    /// The limit that ran out, when this is a call refused by a budget
+    /// ([`LmError::BudgetExceeded`]).
+    pub fn budget_limit(&self) -> Option<BudgetLimit> {
+        match self {
+            Error::Lm(lm) => lm.budget_limit(),
+            _ => None,
         }
     }
 }
@@ -366,6 +464,26 @@ mod infrastructure_tests {
         ] {
             assert!(!lm.is_retryable(), "{lm}");
         }
+    }
+
+    #[test]
+    fn a_spent_budget_is_infrastructure_never_retryable_and_names_its_limit() {
+        let limit = BudgetLimit::Dollars { spent: 1.25, max: 1.0 };
+        let lm = LmError::BudgetExceeded { limit };
+        assert!(!lm.is_retryable());
+        assert_eq!((lm.status(), lm.retry_after(), lm.timeout_limit()), (None, None, None));
+        assert_eq!(lm.budget_limit(), Some(limit));
+        assert_eq!(lm.to_string(), "lm budget exceeded: $1.2500 of $1.0000 spent");
+        let error = Error::Lm(lm);
+        assert!(error.is_infrastructure());
+        assert_eq!(error.budget_limit(), Some(limit));
+        assert_eq!(limit.name(), "dollars");
+        assert_eq!(limit.amounts(), (1.25, 1.0));
+        assert_eq!(BudgetLimit::Tokens { spent: 9, max: 8 }.amounts(), (9.0, 8.0));
+        assert_eq!(BudgetLimit::Calls { spent: 3, max: 3 }.name(), "calls");
+        assert_eq!(BudgetLimit::Tokens { spent: 9, max: 8 }.name(), "tokens");
+        assert_eq!(Error::Lm(LmError::NotConfigured).budget_limit(), None);
+        assert_eq!(http(429).budget_limit(), None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub const DEFAULT_ANTHROPIC_MAX_TOKENS: u32 = 4096;
 /// JSON in the prompt. Replies: the text blocks of `content`, joined; `stop_reason` as a
 /// [`FinishReason`]; usage with cached input (`cache_read_input_tokens` and
 /// `cache_creation_input_tokens`) counted in the prompt tokens, since Anthropic's
-/// `input_tokens` leaves them out.
+/// `input_tokens` leaves them out, and cache reads as [`Usage::cached_tokens`].
 ///
 /// Replies are read with the same limits as [`OpenAiClient`](crate::OpenAiClient)'s (size
 /// cap, clamped `Retry-After`, named time-outs); errors are typed the same way (429 and 529
@@ -359,8 +359,7 @@ fn parse_response(body: &[u8], fallback_model: &str) -> Result<LmResponse, LmErr
         let prompt = u.input_tokens.unwrap_or(0)
             + u.cache_creation_input_tokens.unwrap_or(0)
             + u.cache_read_input_tokens.unwrap_or(0);
-        let completion = u.output_tokens.unwrap_or(0);
-        Usage { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+        Usage::new(prompt, u.output_tokens.unwrap_or(0)).with_cached_tokens(u.cache_read_input_tokens.unwrap_or(0))
     });
     Ok(LmResponse {
         choices: vec![Choice { text, finish_reason }],
@@ -382,6 +381,7 @@ mod tests {
         assert_eq!(reply.choices[0].text, "Hello, world");
         assert_eq!(reply.choices[0].finish_reason, Some(FinishReason::Length));
         assert_eq!((reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.usage.total_tokens), (100, 5, 105));
+        assert_eq!(reply.usage.cached_tokens, 90, "cache reads are the cached part of the prompt");
         assert_eq!(reply.model, "claude-x");
         let reply = parse_response(br#"{"content":[],"stop_reason":"pause_turn"}"#, "fallback").unwrap();
         assert_eq!(reply.choices[0].finish_reason, Some(FinishReason::Other("pause_turn".into())));

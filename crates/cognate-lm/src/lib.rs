@@ -31,6 +31,8 @@
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
 //! [`cognate_core::Layer`]): usage accounting, rollouts, retries ([`Retry`]) and a circuit
 //! breaker ([`CircuitBreaker`]).
+//! [`cognate_core::Layer`]): usage and cost accounting, budgets, rollouts. [`pricing`] holds
+//! the price table that turns usage into dollars.
 
 #[cfg(feature = "http")]
 mod anthropic;
@@ -41,6 +43,7 @@ mod embeddings;
 #[cfg(feature = "http")]
 mod env;
 pub mod layer;
+pub mod pricing;
 #[cfg(feature = "http")]
 mod provider;
 mod redact;
@@ -54,19 +57,21 @@ pub use anthropic::{
 };
 #[cfg(feature = "http")]
 pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_TOKENS,
+    DEFAULT_REASONING_MAX_TOKENS, DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
 };
 #[cfg(feature = "http")]
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
 pub use layer::breaker::{BreakerLm, BreakerState, CircuitBreaker};
+pub use layer::budget::{Budget, BudgetSpent, BudgetedLm};
 pub use layer::history::{History, HistoryLm};
 pub use layer::replay::{Record, RecordLm, Replay};
 pub use layer::retry::{Retry, RetryBudget, RetryLm, RetryStats};
 pub use layer::rollout::{Rollout, RolloutLm};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
+pub use pricing::{DEFAULT_PRICES_DATE, ModelPrice, PriceTable};
 #[cfg(feature = "http")]
 pub use provider::{Client, ModelSpec, PROVIDERS, Protocol, Provider, lm, lm_with};
 pub use redact::redact_url;

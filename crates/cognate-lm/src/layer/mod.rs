@@ -3,8 +3,9 @@
 //! Every layer has the same shape, one module each:
 //!
 //! * a configuration type that implements [`Layer<L>`](cognate_core::Layer) for every model
-//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Rollout`](rollout::Rollout));
-//! * the wrapper it builds, generic over the model it wraps (`CountingLm<L>`,
+//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Budget`](budget::Budget),
+//!   [`Rollout`](rollout::Rollout));
+//! * the wrapper it builds, generic over the model it wraps (`CountingLm<L>`, `BudgetedLm<L>`,
 //!   `RolloutLm<L>`), which is again a `LanguageModel`: stacks are one concrete type, boxed only
 //!   at the edge (`Arc::new(stack)` as a [`SharedLm`](cognate_core::SharedLm)), and a shared
 //!   model can be wrapped too (`SharedLm` is a `LanguageModel`);
@@ -25,6 +26,7 @@
 //! ```
 
 pub mod breaker;
+pub mod budget;
 pub mod history;
 pub mod replay;
 pub mod retry;

@@ -2,6 +2,9 @@
 //! (well-behaved, hostile, and with credentials in the URL), and the retry layer and circuit
 //! breaker around the client against a failing mock server. The embedder's live test against
 //! the real MiniLM server is in the live lane (`tests/live/` of the `cognate-tests` package).
+//! (well-behaved, hostile, and with credentials in the URL), and usage, cost and budgets on
+//! the wire. The embedder's live test against the real MiniLM server is in the live lane
+//! (`tests/live/` of the `cognate-tests` package).
 
 mod anthropic;
 mod embeddings;
@@ -10,3 +13,4 @@ mod hostile;
 mod loopback;
 mod redaction;
 mod resilience;
+mod usage;

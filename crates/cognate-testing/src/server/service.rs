@@ -120,7 +120,40 @@ struct ChatResponse<'a> {
     created: u64,
     model: &'a str,
     choices: Vec<ResponseChoice<'a>>,
-    usage: Usage,
+    usage: WireUsage,
+}
+
+/// `usage` in OpenAI's shape, details included (the mock has no prompt cache and no hidden
+/// reasoning, so both details are 0, as OpenAI reports them for such calls).
+#[derive(Serialize)]
+struct WireUsage {
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    total_tokens: u64,
+    prompt_tokens_details: PromptDetails,
+    completion_tokens_details: CompletionDetails,
+}
+
+#[derive(Serialize)]
+struct PromptDetails {
+    cached_tokens: u64,
+}
+
+#[derive(Serialize)]
+struct CompletionDetails {
+    reasoning_tokens: u64,
+}
+
+impl From<Usage> for WireUsage {
+    fn from(usage: Usage) -> Self {
+        WireUsage {
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+            prompt_tokens_details: PromptDetails { cached_tokens: usage.cached_tokens },
+            completion_tokens_details: CompletionDetails { reasoning_tokens: usage.reasoning_tokens },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -190,7 +223,7 @@ async fn chat(req: Request<Incoming>, state: &State) -> Reply {
                 finish_reason: "stop",
             })
             .collect(),
-        usage: Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+        usage: Usage::new(prompt_tokens, completion_tokens).into(),
     };
     let bytes = serde_json::to_vec(&response).map_err(|_| DropConnection)?;
     Ok(json(StatusCode::OK, Bytes::from(bytes)))
