@@ -62,10 +62,13 @@ pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL,
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
 pub use layer::breaker::{BreakerLm, BreakerState, CircuitBreaker};
+pub use layer::concurrency::{ConcurrencyLimit, ConcurrencyLimitedLm};
 pub use layer::history::{History, HistoryLm};
+pub use layer::rate_limit::{RateLimit, RateLimitStats, RateLimitedLm};
 pub use layer::replay::{Record, RecordLm, Replay};
 pub use layer::retry::{Retry, RetryBudget, RetryLm, RetryStats};
 pub use layer::rollout::{Rollout, RolloutLm};
+pub use layer::timeout::{TimedLm, Timeout};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 #[cfg(feature = "http")]
 pub use provider::{Client, ModelSpec, PROVIDERS, Protocol, Provider, lm, lm_with};
