@@ -29,8 +29,9 @@
 //! endpoints. Without `http` the crate is its [`layer`]s alone.
 //!
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
-//! [`cognate_core::Layer`]): usage accounting, rollouts, retries ([`Retry`]) and a circuit
-//! breaker ([`CircuitBreaker`]).
+//! [`cognate_core::Layer`]): usage accounting, rollouts, history, record/replay, retries
+//! ([`Retry`]), a circuit breaker ([`CircuitBreaker`]), rate limits ([`RateLimit`]), time-outs
+//! and deadlines ([`Timeout`]) and concurrency limits ([`ConcurrencyLimit`]).
 
 #[cfg(feature = "http")]
 mod anthropic;
