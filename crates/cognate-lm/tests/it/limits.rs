@@ -11,6 +11,7 @@ use cognate_core::{
 use cognate_lm::OpenAiClient;
 use cognate_lm::layer::concurrency::ConcurrencyLimit;
 use cognate_lm::layer::rate_limit::RateLimit;
+use cognate_lm::layer::retry::Retry;
 use cognate_lm::layer::timeout::Timeout;
 use cognate_testing::{Failure, MockServer, MockServerConfig};
 use tokio::time::Instant;
@@ -214,6 +215,26 @@ async fn the_three_layers_compose_in_the_documented_order() {
     assert_eq!(seen.in_flight, 0); // the abandoned calls were dropped
     assert!(seen.max_in_flight <= 8, "{}", seen.max_in_flight);
     assert!(max_per_window(&seen.arrivals, Duration::from_secs(1)) <= 50);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_layer_retries_a_call_time_out_but_never_a_missed_deadline() {
+    let model = CountingModel::new(Duration::from_secs(10), |_| Ok(()));
+    let start = Instant::now();
+    // Per-call limit 1 s inside a deadline at 5 s, retried outside: the attempts time out at
+    // 1 s each and are retried, until the deadline cuts one off; that one is not retried.
+    let retry =
+        Retry::default().with_max_retries(100).with_backoff(Duration::from_millis(10), Duration::from_millis(10));
+    let lm = model
+        .clone()
+        .layer(Timeout::per_call(Duration::from_secs(1)).with_deadline(start + Duration::from_secs(5)))
+        .layer(retry.clone());
+    let err = lm.complete(request()).await.unwrap_err();
+    assert_eq!(err.timeout_limit(), Some(TimeoutLimit::Deadline), "{err}");
+    assert_eq!(start.elapsed(), Duration::from_secs(5));
+    let attempts = model.arrivals().len();
+    assert!((5..=6).contains(&attempts), "{attempts} attempts");
+    assert_eq!(retry.stats().retries, attempts as u64 - 1);
 }
 
 /// Sends every tenth request (by its text) to `slow`, the rest to `fast`.
