@@ -207,10 +207,15 @@ impl LmError {
     /// size limit, undecodable replies, configuration errors, an open circuit breaker
     /// ([`LmError::CircuitOpen`]: it fails fast on purpose) or a spent budget
     /// ([`LmError::BudgetExceeded`]).
+    ///
+    /// A missed deadline ([`TimeoutLimit::Deadline`]) is the one time-out that is not
+    /// retryable: the deadline stays passed, so another attempt could only fail again (and a
+    /// retry policy would spend its back-off sleeping past a run's wall-clock budget).
     pub fn is_retryable(&self) -> bool {
         match self {
             LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
-            LmError::Timeout { .. } | LmError::Connection(_) => true,
+            LmError::Timeout { limit, .. } => *limit != TimeoutLimit::Deadline,
+            LmError::Connection(_) => true,
             _ => false,
         }
     }
@@ -241,8 +246,14 @@ pub enum TimeoutLimit {
     /// The whole request, from connecting to reading the last byte, took longer than the
     /// request time-out.
     Request,
-    /// A deadline set by the caller (or a layer above the client) passed.
+    /// A deadline set by the caller (or a layer above the client) passed. `after` is the
+    /// time that was left when the deadline was set (a run's wall-clock budget). Not
+    /// retryable: the deadline stays passed.
     Deadline,
+    /// One call took longer than a time-out layer's per-call limit
+    /// (`cognate_lm::layer::timeout::Timeout::per_call`), measured around the whole call of the
+    /// model the layer wraps.
+    Call,
 }
 
 impl std::fmt::Display for TimeoutLimit {
@@ -251,6 +262,7 @@ impl std::fmt::Display for TimeoutLimit {
             TimeoutLimit::Connect => "connect",
             TimeoutLimit::Request => "request",
             TimeoutLimit::Deadline => "deadline",
+            TimeoutLimit::Call => "call",
         })
     }
 }

@@ -33,6 +33,9 @@
 //! breaker ([`CircuitBreaker`]).
 //! [`cognate_core::Layer`]): usage and cost accounting, budgets, rollouts. [`pricing`] holds
 //! the price table that turns usage into dollars.
+//! [`cognate_core::Layer`]): usage accounting, rollouts, history, record/replay, retries
+//! ([`Retry`]), a circuit breaker ([`CircuitBreaker`]), rate limits ([`RateLimit`]), time-outs
+//! and deadlines ([`Timeout`]) and concurrency limits ([`ConcurrencyLimit`]).
 
 #[cfg(feature = "http")]
 mod anthropic;
@@ -66,10 +69,13 @@ pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL,
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
 pub use layer::breaker::{BreakerLm, BreakerState, CircuitBreaker};
 pub use layer::budget::{Budget, BudgetSpent, BudgetedLm};
+pub use layer::concurrency::{ConcurrencyLimit, ConcurrencyLimitedLm};
 pub use layer::history::{History, HistoryLm};
+pub use layer::rate_limit::{RateLimit, RateLimitStats, RateLimitedLm};
 pub use layer::replay::{Record, RecordLm, Replay};
 pub use layer::retry::{Retry, RetryBudget, RetryLm, RetryStats};
 pub use layer::rollout::{Rollout, RolloutLm};
+pub use layer::timeout::{TimedLm, Timeout};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
 pub use pricing::{DEFAULT_PRICES_DATE, ModelPrice, PriceTable};
 #[cfg(feature = "http")]

@@ -27,8 +27,11 @@
 
 pub mod breaker;
 pub mod budget;
+pub mod concurrency;
 pub mod history;
+pub mod rate_limit;
 pub mod replay;
 pub mod retry;
 pub mod rollout;
+pub mod timeout;
 pub mod usage;
