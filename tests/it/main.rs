@@ -2,6 +2,7 @@
 
 mod architecture;
 mod end_to_end;
+mod live_replay;
 mod lm_client;
 mod mock_server;
 mod predict;

@@ -1,16 +1,16 @@
 //! The chat model: a raw completion, a DSPy ChatAdapter prompt, and `Predict` and
 //! `ChainOfThought` whose typed outputs must parse (the answers need not be right).
+//!
+//! The same functions run offline in `tests/it/live_replay.rs`, on a cassette of a live run.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use cognate::prelude::*;
-use cognate_core::{LmRequest, Message};
-use cognate_lm::OpenAiClient;
+use cognate_core::{LmRequest, Message, SharedLm};
 use cognate_tests::{qa_request, sections};
 use serde::{Deserialize, Serialize};
 
-pub(crate) async fn completion(lm: OpenAiClient) {
+pub(crate) async fn completion(lm: SharedLm) {
     let mut req = LmRequest::new(vec![
         Message::system("You are a concise assistant."),
         Message::user("What is the capital of France? Answer in one word."),
@@ -30,7 +30,7 @@ pub(crate) async fn completion(lm: OpenAiClient) {
     assert!(resp.usage.prompt_tokens > 0 && resp.usage.completion_tokens > 0, "{:?}", resp.usage);
 }
 
-pub(crate) async fn dspy_marker_prompt(lm: OpenAiClient) {
+pub(crate) async fn dspy_marker_prompt(lm: SharedLm) {
     let mut req = qa_request("Who wrote the play Hamlet?");
     req.max_tokens = Some(96);
     let started = Instant::now();
@@ -76,11 +76,11 @@ struct Classify {
     would_buy_again: bool,
 }
 
-fn settings(lm: OpenAiClient) -> Settings {
-    Settings::default().with_lm(Arc::new(lm))
+fn settings(lm: SharedLm) -> Settings {
+    Settings::default().with_lm(lm)
 }
 
-pub(crate) async fn predict_typed_outputs_parse(lm: OpenAiClient) {
+pub(crate) async fn predict_typed_outputs_parse(lm: SharedLm) {
     let settings = settings(lm);
     let started = Instant::now();
     let out = settings
@@ -98,7 +98,7 @@ pub(crate) async fn predict_typed_outputs_parse(lm: OpenAiClient) {
     println!("live Predict<Classify>: {out:?} in {:?}", started.elapsed());
 }
 
-pub(crate) async fn chain_of_thought_typed_outputs_parse(lm: OpenAiClient) {
+pub(crate) async fn chain_of_thought_typed_outputs_parse(lm: SharedLm) {
     let started = Instant::now();
     let out = settings(lm)
         .scope(

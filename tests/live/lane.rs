@@ -16,6 +16,10 @@ use std::time::Duration;
 use cognate_lm::{
     ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_EMBEDDING_MODEL, ENV_MODEL, OpenAiClient, OpenAiEmbeddings, redact_url,
 };
+use std::sync::Arc;
+
+use cognate_core::{LanguageModelExt, SharedLm};
+use cognate_lm::Record;
 use libtest_mimic::{Completion, Failed, Trial};
 
 /// The variable that turns the lane on (value `1`).
@@ -25,13 +29,18 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one chat completion may take (a cold 0.5B model on one thread of a busy machine).
 const CHAT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A live test of the chat model: `body` gets a client for it (temperature 0).
+/// The variable naming a cassette to record the chat calls into (`layer::replay::Record`),
+/// e.g. `tests/data/live-chat.jsonl`, which `tests/it/live_replay.rs` replays offline.
+const RECORD: &str = "COGNATE_LIVE_RECORD";
+
+/// A live test of the chat model: `body` gets a client for it (temperature 0), recording into
+/// the cassette `COGNATE_LIVE_RECORD` names, if any.
 pub(crate) fn chat<F, Fut>(name: &str, body: F) -> Trial
 where
-    F: FnOnce(OpenAiClient) -> Fut + Send + 'static,
+    F: FnOnce(SharedLm) -> Fut + Send + 'static,
     Fut: Future<Output = ()>,
 {
-    trial(name, chat_client, body)
+    trial(name, recorded_chat_client, body)
 }
 
 /// A live test of the embedding model: `body` gets a client for it.
@@ -87,6 +96,18 @@ fn required(what: &str, names: &[&str]) -> Result<String, String> {
             "{LANE}=1 but {} is not set: it names the {what} (`scripts/local-lm.sh start` prints it)",
             names.join(" or ")
         )
+    })
+}
+
+/// [`chat_client`], recording into the cassette named by `COGNATE_LIVE_RECORD` when set.
+fn recorded_chat_client() -> Result<SharedLm, String> {
+    let lm = chat_client()?;
+    Ok(match var(RECORD) {
+        Some(path) => {
+            let record = Record::to_file(&path).map_err(|e| format!("{RECORD}: {e}"))?;
+            Arc::new(lm.layer(record))
+        }
+        None => Arc::new(lm),
     })
 }
 

@@ -29,7 +29,7 @@ impl LanguageModel for CannedLm {
     fn complete(&self, _request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
         std::future::ready(Ok(LmResponse {
             choices: vec![Choice { text: self.reply.clone(), finish_reason: None }],
-            usage: Usage { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+            usage: Usage::new(100, 20),
             model: "canned".to_owned(),
             cache_hit: false,
         }))

@@ -89,12 +89,97 @@ pub enum LmError {
     /// The client is not configured correctly (missing model, bad URL, ...).
     #[error("lm configuration error: {0}")]
     Config(String),
+    /// A circuit breaker (`cognate_lm::CircuitBreaker`) is open: the provider failed too
+    /// often, so the call failed fast without reaching it. Not retryable: retrying at once
+    /// would only fail fast again; `retry_in` says when the breaker next lets a probe call
+    /// through (zero while a probe is already in flight).
+    #[error("{}", circuit_open_message(*retry_in))]
+    CircuitOpen {
+        /// How long until the breaker lets a probe call through; zero when a probe is in
+        /// flight and its outcome decides.
+        retry_in: Duration,
+    },
     /// No language model is configured for this call.
     #[error("no language model configured: pass one to the module or set one with `cognate::configure` / `Settings`")]
     NotConfigured,
+    /// A spending limit (calls, tokens or dollars; `cognate_lm::Budget`) ran out, so the call
+    /// was refused before reaching the model. Not retryable: the same request fails until the
+    /// budget is raised. `cognate_eval::Evaluate` and the optimizers stop at it, keeping what
+    /// they finished.
+    #[error("lm budget exceeded: {limit}")]
+    BudgetExceeded {
+        /// The limit that ran out, with what was spent.
+        limit: BudgetLimit,
+    },
     /// A scripted or test LM ran out of replies, or another provider-specific failure.
     #[error("lm error: {0}")]
     Other(String),
+}
+
+/// The limit of a budget that ran out, and how much of it was spent (see
+/// [`LmError::BudgetExceeded`]). `spent` can pass `max`: calls in flight when the budget ran out
+/// are charged when they finish.
+///
+/// ```
+/// use cognate_core::BudgetLimit;
+///
+/// assert_eq!(BudgetLimit::Calls { spent: 100, max: 100 }.to_string(), "100 of 100 calls made");
+/// assert_eq!(BudgetLimit::Tokens { spent: 1_050, max: 1_000 }.to_string(), "1050 of 1000 tokens used");
+/// assert_eq!(BudgetLimit::Dollars { spent: 2.00417, max: 2.0 }.to_string(), "$2.0042 of $2.0000 spent");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum BudgetLimit {
+    /// The number of calls.
+    Calls {
+        /// Calls made (refused ones are not counted).
+        spent: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Tokens (prompt and completion, as the provider reported them).
+    Tokens {
+        /// Tokens used.
+        spent: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Dollars, from each call's tokens and its model's price.
+    Dollars {
+        /// Dollars spent.
+        spent: f64,
+        /// The limit.
+        max: f64,
+    },
+}
+
+impl BudgetLimit {
+    /// The limit's name: `calls`, `tokens` or `dollars`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BudgetLimit::Calls { .. } => "calls",
+            BudgetLimit::Tokens { .. } => "tokens",
+            BudgetLimit::Dollars { .. } => "dollars",
+        }
+    }
+
+    /// `(spent, max)` as numbers (calls and tokens converted to `f64`), for logs and metrics.
+    pub fn amounts(&self) -> (f64, f64) {
+        match *self {
+            BudgetLimit::Calls { spent, max } | BudgetLimit::Tokens { spent, max } => (spent as f64, max as f64),
+            BudgetLimit::Dollars { spent, max } => (spent, max),
+        }
+    }
+}
+
+impl std::fmt::Display for BudgetLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BudgetLimit::Calls { spent, max } => write!(f, "{spent} of {max} calls made"),
+            BudgetLimit::Tokens { spent, max } => write!(f, "{spent} of {max} tokens used"),
+            BudgetLimit::Dollars { spent, max } => write!(f, "${spent:.4} of ${max:.4} spent"),
+        }
+    }
 }
 
 impl LmError {
@@ -118,12 +203,28 @@ impl LmError {
     }
 
     /// Whether retrying the same request may succeed: 408, 409, 429 and 5xx statuses,
-    /// time-outs and connection failures.
+    /// time-outs and connection failures. Never for client errors (other 4xx), bodies over the
+    /// size limit, undecodable replies, configuration errors, an open circuit breaker
+    /// ([`LmError::CircuitOpen`]: it fails fast on purpose) or a spent budget
+    /// ([`LmError::BudgetExceeded`]).
+    ///
+    /// A missed deadline ([`TimeoutLimit::Deadline`]) is the one time-out that is not
+    /// retryable: the deadline stays passed, so another attempt could only fail again (and a
+    /// retry policy would spend its back-off sleeping past a run's wall-clock budget).
     pub fn is_retryable(&self) -> bool {
         match self {
             LmError::Http { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
-            LmError::Timeout { .. } | LmError::Connection(_) => true,
+            LmError::Timeout { limit, .. } => *limit != TimeoutLimit::Deadline,
+            LmError::Connection(_) => true,
             _ => false,
+        }
+    }
+
+    /// The limit that ran out, for [`LmError::BudgetExceeded`].
+    pub fn budget_limit(&self) -> Option<BudgetLimit> {
+        match self {
+            LmError::BudgetExceeded { limit } => Some(*limit),
+            _ => None,
         }
     }
 
@@ -145,8 +246,14 @@ pub enum TimeoutLimit {
     /// The whole request, from connecting to reading the last byte, took longer than the
     /// request time-out.
     Request,
-    /// A deadline set by the caller (or a layer above the client) passed.
+    /// A deadline set by the caller (or a layer above the client) passed. `after` is the
+    /// time that was left when the deadline was set (a run's wall-clock budget). Not
+    /// retryable: the deadline stays passed.
     Deadline,
+    /// One call took longer than a time-out layer's per-call limit
+    /// (`cognate_lm::layer::timeout::Timeout::per_call`), measured around the whole call of the
+    /// model the layer wraps.
+    Call,
 }
 
 impl std::fmt::Display for TimeoutLimit {
@@ -155,7 +262,16 @@ impl std::fmt::Display for TimeoutLimit {
             TimeoutLimit::Connect => "connect",
             TimeoutLimit::Request => "request",
             TimeoutLimit::Deadline => "deadline",
+            TimeoutLimit::Call => "call",
         })
+    }
+}
+
+fn circuit_open_message(retry_in: Duration) -> String {
+    if retry_in.is_zero() {
+        "lm circuit breaker is half-open: failing fast while a probe call is in flight".to_owned()
+    } else {
+        format!("lm circuit breaker is open after repeated failures: failing fast for another {retry_in:?}")
     }
 }
 
@@ -267,13 +383,16 @@ impl Error {
     ///
     /// The rule: every [`Error::Lm`] is infrastructure (time-outs, dropped or refused
     /// connections, `401`/`403`/`404`/`407`/`408`/`409`/`429` and `5xx` statuses, undecodable
-    /// responses, a missing or misconfigured LM), except an HTTP status from 400 to 499 not
-    /// listed here (such as `400` or `422`): the server read the request and rejected it,
-    /// which is the prompt's doing. Everything else (parse errors, conversions, signatures,
-    /// types) is a program failure. `cognate_runtime::Error::is_infrastructure` extends the
-    /// rule to the runtime's errors.
+    /// responses, an open circuit breaker, a missing or misconfigured LM), except an HTTP
+    /// status from 400 to 499 not listed here (such as `400` or `422`): the server read the
+    /// request and rejected it, which is the prompt's doing. Everything else (parse errors,
+    /// conversions, signatures, types) is a program failure.
+    /// `cognate_runtime::Error::is_infrastructure` extends the rule to the runtime's errors.
     ///
     /// Evaluation and optimizers use it to keep LM outages from being scored as wrong answers.
+    /// A refused call ([`LmError::BudgetExceeded`]) is infrastructure too (the program did not
+    /// fail; the model was not asked), so code that knows nothing of budgets never scores it;
+    /// Evaluate and the optimizers check [`Error::budget_limit`] first and stop the run.
     pub fn is_infrastructure(&self) -> bool {
         match self {
             Error::Lm(lm) => match lm.status() {
@@ -281,6 +400,17 @@ impl Error {
                 _ => true,
             },
             _ => false,
+        }
+    }
+}
+
+impl Error {
+    /// The limit that ran out, when this is a call refused by a budget
+    /// ([`LmError::BudgetExceeded`]).
+    pub fn budget_limit(&self) -> Option<BudgetLimit> {
+        match self {
+            Error::Lm(lm) => lm.budget_limit(),
+            _ => None,
         }
     }
 }
@@ -310,6 +440,62 @@ mod infrastructure_tests {
         ] {
             assert!(Error::Lm(lm.clone()).is_infrastructure(), "{lm}");
         }
+    }
+
+    #[test]
+    fn an_open_circuit_is_infrastructure_and_not_retryable() {
+        let open = LmError::CircuitOpen { retry_in: Duration::from_secs(3) };
+        assert!(!open.is_retryable());
+        assert_eq!(open.retry_after(), None);
+        assert!(Error::Lm(open.clone()).is_infrastructure());
+        assert_eq!(open.to_string(), "lm circuit breaker is open after repeated failures: failing fast for another 3s");
+        let probing = LmError::CircuitOpen { retry_in: Duration::ZERO };
+        assert_eq!(
+            probing.to_string(),
+            "lm circuit breaker is half-open: failing fast while a probe call is in flight"
+        );
+    }
+
+    #[test]
+    fn retryable_errors_are_transient_failures_only() {
+        let http = |status| LmError::Http { status, message: "x".into(), retry_after: None };
+        for status in [408, 409, 429, 500, 502, 503, 504, 529] {
+            assert!(http(status).is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 413, 422] {
+            assert!(!http(status).is_retryable(), "{status}");
+        }
+        assert!(LmError::Connection("reset".into()).is_retryable());
+        assert!(LmError::Timeout { limit: TimeoutLimit::Request, after: Duration::from_secs(1) }.is_retryable());
+        for lm in [
+            LmError::ResponseTooLarge { limit: 1 },
+            LmError::Decode("x".into()),
+            LmError::Config("x".into()),
+            LmError::NotConfigured,
+            LmError::Other("x".into()),
+        ] {
+            assert!(!lm.is_retryable(), "{lm}");
+        }
+    }
+
+    #[test]
+    fn a_spent_budget_is_infrastructure_never_retryable_and_names_its_limit() {
+        let limit = BudgetLimit::Dollars { spent: 1.25, max: 1.0 };
+        let lm = LmError::BudgetExceeded { limit };
+        assert!(!lm.is_retryable());
+        assert_eq!((lm.status(), lm.retry_after(), lm.timeout_limit()), (None, None, None));
+        assert_eq!(lm.budget_limit(), Some(limit));
+        assert_eq!(lm.to_string(), "lm budget exceeded: $1.2500 of $1.0000 spent");
+        let error = Error::Lm(lm);
+        assert!(error.is_infrastructure());
+        assert_eq!(error.budget_limit(), Some(limit));
+        assert_eq!(limit.name(), "dollars");
+        assert_eq!(limit.amounts(), (1.25, 1.0));
+        assert_eq!(BudgetLimit::Tokens { spent: 9, max: 8 }.amounts(), (9.0, 8.0));
+        assert_eq!(BudgetLimit::Calls { spent: 3, max: 3 }.name(), "calls");
+        assert_eq!(BudgetLimit::Tokens { spent: 9, max: 8 }.name(), "tokens");
+        assert_eq!(Error::Lm(LmError::NotConfigured).budget_limit(), None);
+        assert_eq!(http(429).budget_limit(), None);
     }
 
     #[test]

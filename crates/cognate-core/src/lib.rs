@@ -21,7 +21,7 @@ pub mod signature;
 pub mod types;
 
 pub use embed::{DynEmbedder, Embedder, SharedEmbedder};
-pub use error::{Error, LmError, ParseError, ParseErrorKind, Result, TimeoutLimit};
+pub use error::{BudgetLimit, Error, LmError, ParseError, ParseErrorKind, Result, TimeoutLimit};
 pub use example::{Example, Prediction, Values};
 pub use lm::{
     Choice, DynLanguageModel, FinishReason, JsonSchemaFormat, LanguageModel, LanguageModelExt, Layer, LmRequest,

@@ -140,22 +140,76 @@ pub struct Choice {
     pub finish_reason: Option<FinishReason>,
 }
 
-/// Token counts of one call.
+/// Token counts of one call, as the provider reported them.
+///
+/// `cached_tokens` and `reasoning_tokens` are *details*, already counted in `prompt_tokens` and
+/// `completion_tokens` (OpenAI's `prompt_tokens_details.cached_tokens` and
+/// `completion_tokens_details.reasoning_tokens`): a prompt of 1,000 tokens of which 800 were
+/// read from the provider's prompt cache is `prompt_tokens: 1000, cached_tokens: 800`. Both are
+/// 0 when the provider does not report them, and default to 0 when older serialized data
+/// lacks them.
+///
+/// ```
+/// use cognate_core::Usage;
+///
+/// let mut total = Usage::new(1000, 200).with_cached_tokens(800);
+/// total += Usage::new(10, 5).with_reasoning_tokens(3);
+/// assert_eq!((total.prompt_tokens, total.completion_tokens, total.total_tokens), (1010, 205, 1215));
+/// assert_eq!((total.cached_tokens, total.reasoning_tokens), (800, 3));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
-    /// Tokens in the prompt.
+    /// Tokens in the prompt (cached ones included).
     pub prompt_tokens: u64,
-    /// Tokens generated.
+    /// Tokens generated (reasoning ones included).
     pub completion_tokens: u64,
     /// Both.
     pub total_tokens: u64,
+    /// Of the prompt tokens, those read from the provider's prompt cache (billed at the
+    /// cached-input price).
+    #[serde(default)]
+    pub cached_tokens: u64,
+    /// Of the completion tokens, those spent on hidden reasoning (billed as output).
+    #[serde(default)]
+    pub reasoning_tokens: u64,
 }
 
+impl Usage {
+    /// `prompt_tokens` and `completion_tokens`, with `total_tokens` their (saturating) sum and
+    /// no details.
+    pub fn new(prompt_tokens: u64, completion_tokens: u64) -> Self {
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: prompt_tokens.saturating_add(completion_tokens),
+            ..Usage::default()
+        }
+    }
+
+    /// Sets `cached_tokens`.
+    #[must_use]
+    pub fn with_cached_tokens(mut self, cached_tokens: u64) -> Self {
+        self.cached_tokens = cached_tokens;
+        self
+    }
+
+    /// Sets `reasoning_tokens`.
+    #[must_use]
+    pub fn with_reasoning_tokens(mut self, reasoning_tokens: u64) -> Self {
+        self.reasoning_tokens = reasoning_tokens;
+        self
+    }
+}
+
+/// Adds every count, saturating at `u64::MAX` (counts come from servers; a hostile one must
+/// not make a sum overflow).
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, rhs: Usage) {
-        self.prompt_tokens += rhs.prompt_tokens;
-        self.completion_tokens += rhs.completion_tokens;
-        self.total_tokens += rhs.total_tokens;
+        self.prompt_tokens = self.prompt_tokens.saturating_add(rhs.prompt_tokens);
+        self.completion_tokens = self.completion_tokens.saturating_add(rhs.completion_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(rhs.total_tokens);
+        self.cached_tokens = self.cached_tokens.saturating_add(rhs.cached_tokens);
+        self.reasoning_tokens = self.reasoning_tokens.saturating_add(rhs.reasoning_tokens);
     }
 }
 
@@ -357,6 +411,20 @@ mod tests {
         let resp = fut.await.unwrap();
         assert_eq!(resp.choices[0].text, "hi");
         assert_send(Echo.complete(LmRequest::default()));
+    }
+
+    #[test]
+    fn usage_loads_data_without_details_and_sums_saturating() {
+        let old: Usage = serde_json::from_str(r#"{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}"#).unwrap();
+        assert_eq!(old, Usage::new(3, 2));
+        let mut sum = Usage::new(u64::MAX, 1).with_cached_tokens(u64::MAX - 1);
+        sum += Usage::new(5, 1).with_cached_tokens(5).with_reasoning_tokens(1);
+        assert_eq!(sum.prompt_tokens, u64::MAX);
+        assert_eq!(sum.total_tokens, u64::MAX);
+        assert_eq!((sum.completion_tokens, sum.cached_tokens, sum.reasoning_tokens), (2, u64::MAX, 1));
+        let round = serde_json::to_value(Usage::new(1, 2).with_cached_tokens(1)).unwrap();
+        assert_eq!(round["cached_tokens"], 1);
+        assert_eq!(serde_json::from_value::<Usage>(round).unwrap(), Usage::new(1, 2).with_cached_tokens(1));
     }
 
     #[test]

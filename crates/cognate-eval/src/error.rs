@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use crate::evaluate::EvaluationResult;
 
 /// Errors raised by `cognate-eval`: bad dataset rows, bad split requests, export failures, an
-/// exhausted error budget and runs failed by infrastructure errors.
+/// exhausted error budget, runs failed by infrastructure errors and runs stopped by a spent LM
+/// budget.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -74,14 +75,41 @@ pub enum Error {
         /// What was completed before stopping.
         partial: Box<EvaluationResult>,
     },
+    /// The LM budget ran out ([`cognate_lm::Budget`]: a call was refused with
+    /// [`LmError::BudgetExceeded`](cognate_core::LmError::BudgetExceeded)). The evaluation
+    /// started no more examples and let those already running finish; `partial` holds every
+    /// example evaluated, in dataset order, and their totals. Examples whose call was refused
+    /// are not in it (they were not evaluated, so they are neither scored nor counted as
+    /// errors).
+    #[error("evaluation stopped: the LM budget ran out ({limit}) after {completed} of {examples} examples")]
+    BudgetExceeded {
+        /// The limit that ran out, with what was spent when the first call was refused.
+        limit: cognate_core::BudgetLimit,
+        /// Examples evaluated.
+        completed: usize,
+        /// Examples in the dataset.
+        examples: usize,
+        /// What was completed before stopping.
+        partial: Box<EvaluationResult>,
+    },
 }
 
 impl Error {
     /// The partial results of a stopped evaluation ([`Error::TooManyErrors`],
-    /// [`Error::Infrastructure`]).
+    /// [`Error::Infrastructure`], [`Error::BudgetExceeded`]).
     pub fn partial(&self) -> Option<&EvaluationResult> {
         match self {
-            Error::TooManyErrors { partial, .. } | Error::Infrastructure { partial, .. } => Some(partial),
+            Error::TooManyErrors { partial, .. }
+            | Error::Infrastructure { partial, .. }
+            | Error::BudgetExceeded { partial, .. } => Some(partial),
+            _ => None,
+        }
+    }
+
+    /// The LM budget's limit that ran out, for [`Error::BudgetExceeded`].
+    pub fn budget_limit(&self) -> Option<cognate_core::BudgetLimit> {
+        match self {
+            Error::BudgetExceeded { limit, .. } => Some(*limit),
             _ => None,
         }
     }

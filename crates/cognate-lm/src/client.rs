@@ -23,12 +23,22 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 /// Default longest `Retry-After` honoured: a server asking for a longer wait (or naming a
 /// date far in the future) gets this one.
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The `max_tokens` sent when neither the request nor the client sets one, so that a runaway
+/// generation is bounded by default: 4000, the default of DSPy 2.5–2.6's `dspy.LM` (DSPy
+/// 3.4.1 sends none unless told). Change it with [`OpenAiClient::with_max_tokens`], remove it
+/// with [`OpenAiClient::without_max_tokens`]; a request's own `max_tokens` always wins.
+pub const DEFAULT_MAX_TOKENS: u32 = 4000;
+/// The default for OpenAI's reasoning models (`o1`, `o3`, `o4-mini`, `gpt-5`, ...; see
+/// [`OpenAiClient::with_max_tokens`]), whose hidden reasoning counts against the limit: 16000,
+/// the least DSPy 3.4.1 accepts for them.
+pub const DEFAULT_REASONING_MAX_TOKENS: u32 = 16_000;
 
 /// A chat model behind an OpenAI-compatible `POST {base_url}/chat/completions` endpoint:
 /// OpenAI, vLLM, Ollama, llama.cpp's `llama-server`, LM Studio, or the Cognate mock server.
 ///
-/// Only the standard fields are sent: `model`, `messages`, and, when set, `temperature`,
-/// `max_tokens`, `n`, `stop`, `seed` and `response_format`.
+/// Only the standard fields are sent: `model`, `messages`, `max_tokens` (by default
+/// [`DEFAULT_MAX_TOKENS`]; see [`with_max_tokens`](Self::with_max_tokens)), and, when set,
+/// `temperature`, `n`, `stop`, `seed` and `response_format`.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -56,10 +66,15 @@ pub struct OpenAiClient {
     /// Time-outs and size limits, in the form the shared reply reader takes.
     limits: wire::Limits,
     temperature: Option<f32>,
-    max_tokens: Option<u32>,
+    max_tokens: MaxTokens,
     supports_json_schema: bool,
     headers: Vec<(String, String)>,
+    /// `headers`, validated on the first call and sent with every request (also through a
+    /// client given by `with_http_client`).
+    header_map: OnceLock<HeaderMap>,
     http: OnceLock<reqwest::Client>,
+    /// Whether `http` is the caller's client (`with_http_client`), which is never rebuilt.
+    custom_http: bool,
     /// `{base_url}/chat/completions`, parsed on the first call (not on every call).
     endpoint: OnceLock<reqwest::Url>,
 }
@@ -78,10 +93,12 @@ impl OpenAiClient {
                 max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             },
             temperature: None,
-            max_tokens: None,
+            max_tokens: MaxTokens::Default,
             supports_json_schema: true,
             headers: Vec::new(),
+            header_map: OnceLock::new(),
             http: OnceLock::new(),
+            custom_http: false,
             endpoint: OnceLock::new(),
         }
     }
@@ -119,11 +136,15 @@ impl OpenAiClient {
         self
     }
 
-    /// Sets the time-out for opening a connection.
+    /// Sets the time-out for opening a connection. With a client given by
+    /// [`with_http_client`](Self::with_http_client) that client keeps its own connect
+    /// time-out (this value is only the one error messages name).
     #[must_use]
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
         self.limits.connect_timeout = timeout;
-        self.http = OnceLock::new();
+        if !self.custom_http {
+            self.http = OnceLock::new();
+        }
         self
     }
 
@@ -154,11 +175,38 @@ impl OpenAiClient {
         self
     }
 
-    /// Sets `max_tokens` for requests that do not set it.
+    /// Sets the most tokens a reply may have, for requests that do not set `max_tokens`
+    /// themselves (default [`DEFAULT_MAX_TOKENS`], 4000, or [`DEFAULT_REASONING_MAX_TOKENS`],
+    /// 16000, for OpenAI's reasoning models).
+    ///
+    /// The limit is sent as `max_tokens`, except to OpenAI's reasoning models (a model name
+    /// without `/` such as `o1`, `o3-mini`, `o4-mini-2025-04-16` or `gpt-5`, but not
+    /// `gpt-5-chat-latest`; DSPy 3.4.1's rule), which refuse `max_tokens` and take
+    /// `max_completion_tokens` instead.
     #[must_use]
     pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {
-        self.max_tokens = Some(max_tokens);
+        self.max_tokens = MaxTokens::Fixed(max_tokens);
         self
+    }
+
+    /// Sends no `max_tokens` unless a request sets one: replies are then bounded only by the
+    /// server (for some servers, by the model's context window). Use with care: a model that
+    /// never stops generates, and bills, until that limit.
+    #[must_use]
+    pub fn without_max_tokens(mut self) -> Self {
+        self.max_tokens = MaxTokens::Unbounded;
+        self
+    }
+
+    /// The `max_tokens` sent for `model` when a request sets none (`None` after
+    /// [`without_max_tokens`](Self::without_max_tokens)).
+    pub fn max_tokens_for(&self, model: &str) -> Option<u32> {
+        match self.max_tokens {
+            MaxTokens::Default if is_openai_reasoning_model(model) => Some(DEFAULT_REASONING_MAX_TOKENS),
+            MaxTokens::Default => Some(DEFAULT_MAX_TOKENS),
+            MaxTokens::Fixed(max) => Some(max),
+            MaxTokens::Unbounded => None,
+        }
     }
 
     /// Says whether the server enforces `response_format` JSON schemas (default `true`; set
@@ -174,20 +222,22 @@ impl OpenAiClient {
     #[must_use]
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
-        self.http = OnceLock::new();
+        self.header_map = OnceLock::new();
         self
     }
 
-    /// Uses this `reqwest` client (its own time-outs, proxy, TLS and headers) instead of
-    /// building one; [`with_connect_timeout`](Self::with_connect_timeout) and
-    /// [`with_header`](Self::with_header) then have no effect (a connect time-out of that
-    /// client is still reported as [`TimeoutLimit::Connect`](cognate_core::TimeoutLimit),
-    /// but with this client's configured value).
+    /// Uses this `reqwest` client (its own connect time-out, proxy, TLS and default headers)
+    /// instead of building one, whatever is configured before or after. Headers added with
+    /// [`with_header`](Self::with_header) are still sent, with every request; the request
+    /// time-out and size limits still apply. [`with_connect_timeout`](Self::with_connect_timeout)
+    /// cannot change the client's own connect time-out: a connect time-out of that client is
+    /// reported as [`TimeoutLimit::Connect`](cognate_core::TimeoutLimit) with the value set
+    /// here.
     #[must_use]
     pub fn with_http_client(self, http: reqwest::Client) -> Self {
         let cell = OnceLock::new();
         let _ = cell.set(http);
-        OpenAiClient { http: cell, ..self }
+        OpenAiClient { http: cell, custom_http: true, ..self }
     }
 
     /// The default model name.
@@ -229,6 +279,18 @@ impl OpenAiClient {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.limits.connect_timeout)
+            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
+        Ok(self.http.get_or_init(|| http))
+    }
+
+    fn header_map(&self) -> Result<&HeaderMap, LmError> {
+        if let Some(headers) = self.header_map.get() {
+            return Ok(headers);
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let name = HeaderName::try_from(name.as_str())
@@ -237,13 +299,7 @@ impl OpenAiClient {
                 .map_err(|e| LmError::Config(format!("invalid value for header `{name}`: {e}")))?;
             headers.append(name, value);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.limits.connect_timeout)
-            .default_headers(headers)
-            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        Ok(self.header_map.get_or_init(|| headers))
     }
 
     fn endpoint(&self) -> Result<&reqwest::Url, LmError> {
@@ -258,12 +314,16 @@ impl OpenAiClient {
 
     async fn send(&self, request: &LmRequest, model: &str) -> Result<LmResponse, LmError> {
         let http = self.http()?;
+        let headers = self.header_map()?;
         let endpoint = self.endpoint()?.clone();
+        let max_tokens = request.max_tokens.or_else(|| self.max_tokens_for(model));
+        let reasoning = is_openai_reasoning_model(model);
         let body = wire::ChatRequest {
             model,
             messages: &request.messages,
             temperature: request.temperature.or(self.temperature),
-            max_tokens: request.max_tokens.or(self.max_tokens),
+            max_tokens: if reasoning { None } else { max_tokens },
+            max_completion_tokens: if reasoning { max_tokens } else { None },
             n: request.n,
             stop: &request.stop,
             seed: request.seed,
@@ -281,6 +341,9 @@ impl OpenAiClient {
             .timeout(self.limits.request_timeout)
             .header(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .body(json);
+        if !headers.is_empty() {
+            builder = builder.headers(headers.clone());
+        }
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
@@ -340,6 +403,48 @@ impl LanguageModel for OpenAiClient {
     fn supports_json_schema(&self) -> bool {
         self.supports_json_schema
     }
+}
+
+/// Where the client's `max_tokens` comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MaxTokens {
+    /// [`DEFAULT_MAX_TOKENS`] ([`DEFAULT_REASONING_MAX_TOKENS`] for reasoning models).
+    Default,
+    /// Set with `with_max_tokens`.
+    Fixed(u32),
+    /// `without_max_tokens`: none sent.
+    Unbounded,
+}
+
+/// Whether `model` is one of OpenAI's reasoning models, which take `max_completion_tokens`
+/// instead of `max_tokens`: DSPy 3.4.1's pattern
+/// `^(o[1345](-(mini|nano|pro))?(-YYYY-MM-DD)?|gpt-5(\.N)*(?!-chat)(-.*)?)$`, case-insensitive,
+/// applied only to names without a `/` (a routed name such as `openai/o3` goes to a gateway,
+/// which takes `max_tokens`).
+pub(crate) fn is_openai_reasoning_model(model: &str) -> bool {
+    if model.contains('/') {
+        return false;
+    }
+    let model = model.to_ascii_lowercase();
+    let is_date = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+    };
+    if let Some(rest) = model.strip_prefix('o') {
+        let Some(rest) = rest.strip_prefix(['1', '3', '4', '5']) else { return false };
+        let rest = ["-mini", "-nano", "-pro"].iter().find_map(|v| rest.strip_prefix(v)).unwrap_or(rest);
+        return rest.is_empty() || rest.strip_prefix('-').is_some_and(is_date);
+    }
+    let Some(mut rest) = model.strip_prefix("gpt-5") else { return false };
+    while let Some(after) = rest.strip_prefix('.') {
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &after[digits..];
+    }
+    rest.is_empty() || (rest.starts_with('-') && !rest.starts_with("-chat"))
 }
 
 impl fmt::Debug for OpenAiClient {
@@ -410,6 +515,54 @@ mod tests {
         assert_eq!(c.request_timeout(), Duration::from_secs(3));
         assert!(!LanguageModel::supports_json_schema(&c));
         assert!(LanguageModel::supports_json_schema(&OpenAiClient::new("x")));
+    }
+
+    #[test]
+    fn max_tokens_default_and_overrides() {
+        let c = OpenAiClient::new("gpt-4o-mini");
+        assert_eq!(c.max_tokens_for("gpt-4o-mini"), Some(DEFAULT_MAX_TOKENS));
+        assert_eq!(c.max_tokens_for("o3-mini"), Some(DEFAULT_REASONING_MAX_TOKENS));
+        assert_eq!(c.clone().with_max_tokens(64).max_tokens_for("o3"), Some(64));
+        assert_eq!(c.without_max_tokens().max_tokens_for("gpt-4o"), None);
+    }
+
+    #[test]
+    fn openai_reasoning_models_follow_dspy_s_rule() {
+        for model in [
+            "o1",
+            "o3",
+            "O3",
+            "o4-mini",
+            "o3-mini-2025-01-31",
+            "o1-pro",
+            "o5-nano",
+            "o3-2025-04-16",
+            "gpt-5",
+            "gpt-5-mini",
+            "gpt-5.1",
+            "gpt-5.6-luna",
+            "gpt-5-2025-08-07",
+        ] {
+            assert!(is_openai_reasoning_model(model), "{model}");
+        }
+        for model in [
+            "gpt-4o",
+            "gpt-4.1-mini",
+            "o2",
+            "o3-max",
+            "o3-mini-latest",
+            "o3-2025-4-16",
+            "gpt-5-chat-latest",
+            "gpt-5.1-chat",
+            "gpt-5o",
+            "gpt-5.",
+            "openai/o3",
+            "claude-opus-4-1",
+            "",
+            "o",
+        ] {
+            assert!(!is_openai_reasoning_model(model), "{model}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use cognate_core::LmError;
 
-use crate::client::{DEFAULT_BASE_URL, OpenAiClient};
+use crate::client::OpenAiClient;
+use crate::provider::ModelSpec;
 
 /// The variable naming the model: `gpt-4o-mini` or `openai/gpt-4o-mini`.
 pub const ENV_MODEL: &str = "COGNATE_LM";
@@ -25,47 +26,35 @@ impl OpenAiClient {
     /// A client configured from variables looked up with `get` (the environment, or a map in
     /// tests). Empty values count as unset.
     ///
-    /// * model: `COGNATE_LM` (required). An `openai/` prefix is removed; any other text is the
-    ///   model name as is, so `meta-llama/Llama-3.1-8B-Instruct` works for vLLM.
-    /// * base URL: `OPENAI_BASE_URL`, else `OPENAI_API_BASE`, else `https://api.openai.com/v1`.
-    /// * API key: `OPENAI_API_KEY`, else none (local servers usually need none).
+    /// * model: `COGNATE_LM` (required), a model string as [`lm`](crate::lm) reads it: a known
+    ///   provider prefix (`openai/`, `groq/`, `ollama/`, `local/`, ...; see
+    ///   [`PROVIDERS`](crate::PROVIDERS)) picks the endpoint and key variable; any other text
+    ///   is the model name as is, so `meta-llama/Llama-3.1-8B-Instruct` works for vLLM.
+    /// * base URL, for `openai/` and unprefixed names: `OPENAI_BASE_URL`, else
+    ///   `OPENAI_API_BASE`, else `https://api.openai.com/v1`; other providers read their own
+    ///   variables.
+    /// * API key: `OPENAI_API_KEY` (or the provider's variable), else none (local servers
+    ///   usually need none).
     ///
     /// # Errors
-    /// [`LmError::Config`] when the model is missing or uses a provider prefix other than
-    /// `openai/` that this client cannot speak (`anthropic/`, `gemini/`, ...).
+    /// [`LmError::Config`] when the model is missing or the model string cannot be resolved
+    /// ([`ModelSpec::resolve`](crate::ModelSpec::resolve)).
     pub fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, LmError> {
-        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let spec = get(ENV_MODEL).ok_or_else(|| {
+        let model = get(ENV_MODEL).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).ok_or_else(|| {
             LmError::Config(format!("{ENV_MODEL} is not set; set it to a model name such as `openai/gpt-4o-mini`"))
         })?;
-        let model = model_from_spec(&spec)?;
-        let base_url =
-            get(ENV_BASE_URL).or_else(|| get(ENV_BASE_URL_LEGACY)).unwrap_or_else(|| DEFAULT_BASE_URL.into());
-        let mut client = OpenAiClient::new(model).with_base_url(base_url);
-        if let Some(key) = get(ENV_API_KEY) {
-            client = client.with_api_key(key);
+        let spec = ModelSpec::resolve(&model, &get).map_err(|e| match e {
+            LmError::Config(detail) => LmError::Config(format!("{ENV_MODEL}={model}: {detail}")),
+            other => other,
+        })?;
+        match spec.client() {
+            crate::Client::OpenAi(client) => Ok(client),
+            crate::Client::Anthropic(_) => Err(LmError::Config(format!(
+                "{ENV_MODEL}={model} names an Anthropic model, which speaks its own protocol: build it with \
+                 `cognate_lm::lm` (or `AnthropicClient`), which returns a client for either protocol"
+            ))),
         }
-        Ok(client)
     }
-}
-
-/// Prefixes of providers this OpenAI-compatible client does not speak.
-const FOREIGN_PROVIDERS: &[&str] = &["anthropic/", "gemini/", "vertex_ai/", "bedrock/", "cohere/", "azure/"];
-
-fn model_from_spec(spec: &str) -> Result<String, LmError> {
-    if let Some(model) = spec.strip_prefix("openai/") {
-        if model.is_empty() {
-            return Err(LmError::Config(format!("{ENV_MODEL}=`{spec}` names no model after `openai/`")));
-        }
-        return Ok(model.to_owned());
-    }
-    if let Some(prefix) = FOREIGN_PROVIDERS.iter().find(|p| spec.starts_with(**p)) {
-        return Err(LmError::Config(format!(
-            "{ENV_MODEL}=`{spec}`: provider `{}` is not supported by the OpenAI-compatible client",
-            prefix.trim_end_matches('/')
-        )));
-    }
-    Ok(spec.to_owned())
 }
 
 #[cfg(test)]
@@ -119,7 +108,10 @@ mod tests {
         assert!(matches!(from(&[("COGNATE_LM", "")]), Err(LmError::Config(_))));
         assert!(matches!(from(&[("COGNATE_LM", "openai/")]), Err(LmError::Config(m)) if m.contains("names no model")));
         assert!(
-            matches!(from(&[("COGNATE_LM", "anthropic/claude")]), Err(LmError::Config(m)) if m.contains("`anthropic`"))
+            matches!(from(&[("COGNATE_LM", "bedrock/claude")]), Err(LmError::Config(m)) if m.contains("COGNATE_LM=bedrock/claude") && m.contains("not supported yet"))
+        );
+        assert!(
+            matches!(from(&[("COGNATE_LM", "anthropic/claude")]), Err(LmError::Config(m)) if m.contains("COGNATE_LM=anthropic/claude") && m.contains("names an Anthropic model"))
         );
     }
 }

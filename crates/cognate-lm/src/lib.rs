@@ -30,8 +30,13 @@
 //! crate is its [`layer`]s alone.
 //!
 //! [`layer`] holds the wrappers every model can be put in (`lm.layer(...)`, see
-//! [`cognate_core::Layer`]): usage accounting, rollouts, caching.
+//! [`cognate_core::Layer`]): usage and cost accounting, budgets, rollouts, caching ([`Cache`]),
+//! history, record/replay, retries ([`Retry`]), a circuit breaker ([`CircuitBreaker`]), rate
+//! limits ([`RateLimit`]), time-outs and deadlines ([`Timeout`]) and concurrency limits
+//! ([`ConcurrencyLimit`]). [`pricing`] holds the price table that turns usage into dollars.
 
+#[cfg(feature = "http")]
+mod anthropic;
 #[cfg(feature = "http")]
 mod client;
 #[cfg(feature = "http")]
@@ -39,22 +44,41 @@ mod embeddings;
 #[cfg(feature = "http")]
 mod env;
 pub mod layer;
+pub mod pricing;
+#[cfg(feature = "http")]
+mod provider;
 mod redact;
 #[cfg(feature = "http")]
 mod wire;
 
 #[cfg(feature = "http")]
+pub use anthropic::{
+    ANTHROPIC_BASE_URL, ANTHROPIC_VERSION, AnthropicClient, DEFAULT_ANTHROPIC_MAX_TOKENS, ENV_ANTHROPIC_API_KEY,
+    ENV_ANTHROPIC_BASE_URL,
+};
+#[cfg(feature = "http")]
 pub use client::{
-    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_MAX_TOKENS,
+    DEFAULT_REASONING_MAX_TOKENS, DEFAULT_REQUEST_TIMEOUT, OpenAiClient,
 };
 #[cfg(feature = "http")]
 pub use embeddings::{DEFAULT_MAX_EMBEDDINGS_RESPONSE_BYTES, ENV_EMBEDDING_MODEL, OpenAiEmbeddings};
 #[cfg(feature = "http")]
 pub use env::{ENV_API_KEY, ENV_BASE_URL, ENV_BASE_URL_LEGACY, ENV_MODEL};
+pub use layer::breaker::{BreakerLm, BreakerState, CircuitBreaker};
+pub use layer::budget::{Budget, BudgetSpent, BudgetedLm};
 #[cfg(feature = "disk-cache")]
 pub use layer::cache::DiskUsage;
 pub use layer::cache::{Cache, CacheKey, CachedLm};
+pub use layer::concurrency::{ConcurrencyLimit, ConcurrencyLimitedLm};
+pub use layer::history::{History, HistoryLm};
+pub use layer::rate_limit::{RateLimit, RateLimitStats, RateLimitedLm};
+pub use layer::replay::{Record, RecordLm, Replay};
+pub use layer::retry::{Retry, RetryBudget, RetryLm, RetryStats};
 pub use layer::rollout::{Rollout, RolloutLm};
+pub use layer::timeout::{TimedLm, Timeout};
 pub use layer::usage::{CountingLm, UsageSnapshot, UsageTracker};
+pub use pricing::{DEFAULT_PRICES_DATE, ModelPrice, PriceTable};
+#[cfg(feature = "http")]
+pub use provider::{Client, ModelSpec, PROVIDERS, Protocol, Provider, lm, lm_with};
 pub use redact::redact_url;

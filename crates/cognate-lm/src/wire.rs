@@ -19,6 +19,9 @@ pub(crate) struct ChatRequest<'a> {
     pub(crate) temperature: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) max_tokens: Option<u32>,
+    /// The limit for OpenAI's reasoning models, which refuse `max_tokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) max_completion_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) n: Option<u32>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -33,8 +36,9 @@ pub(crate) struct ChatRequest<'a> {
 struct ChatResponse {
     #[serde(default)]
     choices: Vec<WireChoice>,
+    /// Read leniently (see [`usage_from`]): any shape, garbage counts as absent.
     #[serde(default)]
-    usage: Option<WireUsage>,
+    usage: Option<serde_json::Value>,
     #[serde(default)]
     model: Option<String>,
 }
@@ -55,14 +59,32 @@ struct WireMessage {
     content: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct WireUsage {
-    #[serde(default)]
-    prompt_tokens: Option<u64>,
-    #[serde(default)]
-    completion_tokens: Option<u64>,
-    #[serde(default)]
-    total_tokens: Option<u64>,
+/// The token counts of a chat-completions `usage` object, read leniently: a count that is
+/// absent, `null`, negative or not a number is 0 (a non-integral number is truncated), and
+/// anything else than an object is no usage at all, so a bad `usage` never loses a reply.
+///
+/// Besides the three totals it reads OpenAI's details, `prompt_tokens_details.cached_tokens`
+/// (else DeepSeek's `prompt_cache_hit_tokens`) and `completion_tokens_details.reasoning_tokens`,
+/// each kept no larger than the count it is part of. A missing `total_tokens` is the sum.
+pub(crate) fn usage_from(usage: &serde_json::Value) -> Usage {
+    fn count(value: Option<&serde_json::Value>) -> Option<u64> {
+        let value = value?;
+        value.as_u64().or_else(|| {
+            // Float-to-int `as` saturates, so 1e300 is u64::MAX rather than a panic.
+            value.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64)
+        })
+    }
+    let prompt_tokens = count(usage.get("prompt_tokens")).unwrap_or(0);
+    let completion_tokens = count(usage.get("completion_tokens")).unwrap_or(0);
+    let total_tokens =
+        count(usage.get("total_tokens")).unwrap_or_else(|| prompt_tokens.saturating_add(completion_tokens));
+    let cached_tokens = count(usage.pointer("/prompt_tokens_details/cached_tokens"))
+        .or_else(|| count(usage.get("prompt_cache_hit_tokens")))
+        .unwrap_or(0)
+        .min(prompt_tokens);
+    let reasoning_tokens =
+        count(usage.pointer("/completion_tokens_details/reasoning_tokens")).unwrap_or(0).min(completion_tokens);
+    Usage { prompt_tokens, completion_tokens, total_tokens, cached_tokens, reasoning_tokens }
 }
 
 /// Decodes a successful chat-completions body. `fallback_model` names the model when the
@@ -78,15 +100,7 @@ pub(crate) fn parse_response(body: &[u8], fallback_model: &str) -> Result<LmResp
         .into_iter()
         .map(|c| Choice { text: c.message.and_then(|m| m.content).unwrap_or_default(), finish_reason: c.finish_reason })
         .collect();
-    let usage = wire.usage.map_or_else(Usage::default, |u| {
-        let prompt_tokens = u.prompt_tokens.unwrap_or(0);
-        let completion_tokens = u.completion_tokens.unwrap_or(0);
-        Usage {
-            prompt_tokens,
-            completion_tokens,
-            total_tokens: u.total_tokens.unwrap_or(prompt_tokens + completion_tokens),
-        }
-    });
+    let usage = wire.usage.as_ref().map_or_else(Usage::default, usage_from);
     let model = wire.model.filter(|m| !m.is_empty()).unwrap_or_else(|| fallback_model.to_owned());
     Ok(LmResponse { choices, usage, model, cache_hit: false })
 }
@@ -258,7 +272,7 @@ mod tests {
         assert_eq!(resp.choices[0].text, "first");
         assert_eq!(resp.choices[0].finish_reason, Some(FinishReason::Stop));
         assert_eq!(resp.choices[1].finish_reason, Some(FinishReason::Length));
-        assert_eq!(resp.usage, Usage { prompt_tokens: 10, completion_tokens: 4, total_tokens: 14 });
+        assert_eq!(resp.usage, Usage::new(10, 4));
     }
 
     #[test]
@@ -277,6 +291,56 @@ mod tests {
         let resp = parse_response(body, "m").unwrap();
         assert_eq!(resp.usage.total_tokens, 5);
         assert_eq!(resp.choices[0].finish_reason, Some(FinishReason::Other("eos".into())));
+    }
+
+    #[test]
+    fn usage_details_are_read_and_bad_counts_never_lose_the_reply() {
+        let check = |usage: &str, expected: Usage| {
+            let body = format!(r#"{{"choices":[{{"message":{{"content":"a"}}}}],"usage":{usage}}}"#);
+            let resp = parse_response(body.as_bytes(), "m").unwrap_or_else(|e| panic!("{usage}: {e}"));
+            assert_eq!(resp.usage, expected, "{usage}");
+        };
+        // OpenAI's details.
+        check(
+            r#"{"prompt_tokens":2006,"completion_tokens":300,"total_tokens":2306,
+                "prompt_tokens_details":{"cached_tokens":1920,"audio_tokens":0},
+                "completion_tokens_details":{"reasoning_tokens":192,"accepted_prediction_tokens":0}}"#,
+            Usage::new(2006, 300).with_cached_tokens(1920).with_reasoning_tokens(192),
+        );
+        // DeepSeek names its cache hits differently.
+        check(
+            r#"{"prompt_tokens":100,"completion_tokens":5,"prompt_cache_hit_tokens":64,"prompt_cache_miss_tokens":36}"#,
+            Usage::new(100, 5).with_cached_tokens(64),
+        );
+        // Absent, null or garbage details are 0.
+        check(r#"{"prompt_tokens":7,"completion_tokens":1,"total_tokens":8}"#, Usage::new(7, 1));
+        check(
+            r#"{"prompt_tokens":7,"completion_tokens":1,"prompt_tokens_details":null,"completion_tokens_details":null}"#,
+            Usage::new(7, 1),
+        );
+        check(
+            r#"{"prompt_tokens":7,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":"lots"},"completion_tokens_details":[1,2]}"#,
+            Usage::new(7, 1),
+        );
+        check(
+            r#"{"prompt_tokens":7,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":-4},"completion_tokens_details":{"reasoning_tokens":null}}"#,
+            Usage::new(7, 1),
+        );
+        // Bad totals are 0 rather than a decode error; floats are truncated, huge ones saturate.
+        check(r#"{"prompt_tokens":"12","completion_tokens":null}"#, Usage::default());
+        check(r#"{"prompt_tokens":12.9,"completion_tokens":1e300}"#, Usage::new(12, u64::MAX));
+        check(r#""not an object""#, Usage::default());
+        check(r#"[1,2,3]"#, Usage::default());
+        // A missing total of two huge counts saturates instead of overflowing.
+        check(
+            r#"{"prompt_tokens":18446744073709551615,"completion_tokens":18446744073709551615}"#,
+            Usage::new(u64::MAX, u64::MAX),
+        );
+        // Details larger than the count they belong to are cut to it.
+        check(
+            r#"{"prompt_tokens":10,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":99},"completion_tokens_details":{"reasoning_tokens":7}}"#,
+            Usage::new(10, 2).with_cached_tokens(10).with_reasoning_tokens(2),
+        );
     }
 
     #[test]
@@ -356,6 +420,7 @@ mod tests {
             messages: &messages,
             temperature: Some(0.7),
             max_tokens: None,
+            max_completion_tokens: None,
             n: None,
             stop: &[],
             seed: None,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cognate_core::{Example, Prediction, SharedLm, Values};
+use cognate_core::{BudgetLimit, Example, Prediction, SharedLm, Values};
 use cognate_eval::{DEFAULT_MAX_ERRORS, InfraPolicy, Metric, ProgressLog, UsageTracker};
 use cognate_runtime::{ComponentExt, Program, Settings, traced};
 use serde::de::DeserializeOwned;
@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 use crate::labeled::LabeledFewShot;
-use crate::program::{Optimized, ToInput, default_to_input, reset_copy};
+use crate::partial::PartialOptimization;
+use crate::program::{Optimized, ToInput, default_to_input, demos_of, reset_copy};
 use crate::pyrandom::PyRandom;
 use crate::report::{OptimizationReport, Trial};
 use cognate_lm::RolloutLm;
@@ -46,7 +47,10 @@ use cognate_lm::RolloutLm;
 ///    program (it does not use up `max_errors`, and is not checkpointed, so a resumed compile
 ///    retries it), and the compile stops with [`Error::Infrastructure`] once more than 5% of
 ///    the training examples hit one. With [`InfraPolicy::CountAsZero`] it counts as an
-///    error, as in DSPy.
+///    error, as in DSPy. A run whose LM call was refused by a spent
+///    [`Budget`](cognate_lm::Budget) stops the bootstrap (it is not an error and is not
+///    checkpointed): the student is trained on what was bootstrapped so far and the compile
+///    returns [`Error::BudgetExceeded`] with it as the partial result's `best_demos`.
 /// 3. **Train.** Examples that were not bootstrapped (tried and failed, or never tried) are
 ///    shuffled with `random.Random(0)`; each student predictor, in path order, gets its first
 ///    `max_bootstrapped_demos` bootstrapped demos followed by
@@ -120,6 +124,8 @@ struct AttemptRecord {
 pub(crate) struct Bootstrapped {
     pub(crate) traces: BTreeMap<String, Vec<Example>>,
     pub(crate) unbootstrapped: Vec<Example>,
+    /// Set when an LM budget stopped the stage: the limit, and the attempt it cut.
+    pub(crate) stopped: Option<(BudgetLimit, String)>,
 }
 
 impl<Me: Metric> BootstrapFewShot<Me> {
@@ -236,7 +242,9 @@ impl<Me: Metric> BootstrapFewShot<Me> {
     ///
     /// # Errors
     /// [`Error::TooManyErrors`] when `max_errors` runs failed; [`Error::Infrastructure`] when
-    /// more runs hit infrastructure errors than the [`InfraPolicy`] allows; checkpoint errors.
+    /// more runs hit infrastructure errors than the [`InfraPolicy`] allows;
+    /// [`Error::BudgetExceeded`] when the LM budget runs out (with the student trained on the
+    /// demos bootstrapped so far); checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the attempt in flight; attempts already recorded in the
@@ -313,10 +321,21 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                 "student and teacher must have the same predictors: {student_paths:?} != {teacher_paths:?}"
             )));
         }
-        let bootstrapped =
+        let mut bootstrapped =
             self.bootstrap(&teacher, &student_paths, trainset, &to_input, checkpoint.as_ref(), &mut report).await?;
+        let stopped = bootstrapped.stopped.take();
         self.train(&mut program, bootstrapped);
         report.wall_time = started.elapsed();
+        if let Some((limit, stopped_at)) = stopped {
+            let mut partial = PartialOptimization::new(report);
+            partial.best_demos = Some(demos_of(&program));
+            return Err(Error::BudgetExceeded {
+                optimizer: "BootstrapFewShot",
+                limit,
+                stopped_at,
+                partial: Box::new(partial),
+            });
+        }
         Ok(Optimized::new(program, report))
     }
 
@@ -360,7 +379,8 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let (mut infra_errors, mut first_infra) = (0usize, None::<cognate_runtime::Error>);
         let max_infra_errors = self.infra_policy.max_failures(trainset.len());
         let mut progress = ProgressLog::new(trainset.len());
-        for (index, example) in trainset.iter().enumerate() {
+        let mut stopped = None;
+        'examples: for (index, example) in trainset.iter().enumerate() {
             if bootstrapped.len() >= self.max_bootstrapped_demos {
                 break;
             }
@@ -377,6 +397,12 @@ impl<Me: Metric> BootstrapFewShot<Me> {
                     Some(record) => record,
                     None => {
                         let (record, error) = self.attempt(teacher, student_paths, example, round, to_input).await;
+                        if let Some(limit) = error.as_ref().and_then(cognate_runtime::Error::budget_limit) {
+                            // Refused by the LM budget: not the program's failure, not
+                            // checkpointed (a resumed compile retries it); stop here.
+                            stopped = Some((limit, id));
+                            break 'examples;
+                        }
                         let error = match error {
                             Some(error) if error.is_infrastructure() && self.infra_policy.excludes() => {
                                 // Not the program's failure: not an error, not checkpointed.
@@ -452,7 +478,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
         let mut unbootstrapped: Vec<Example> =
             trainset.iter().enumerate().filter(|(i, _)| !bootstrapped.contains(i)).map(|(_, e)| e.clone()).collect();
         PyRandom::new(0).shuffle(&mut unbootstrapped);
-        Ok(Bootstrapped { traces, unbootstrapped })
+        Ok(Bootstrapped { traces, unbootstrapped, stopped })
     }
 
     /// Runs the teacher on one example; returns the record and, on failure, the error.
@@ -526,7 +552,7 @@ impl<Me: Metric> BootstrapFewShot<Me> {
     }
 
     fn train<P: Program>(&self, program: &mut P, bootstrapped: Bootstrapped) {
-        let Bootstrapped { traces, unbootstrapped } = bootstrapped;
+        let Bootstrapped { traces, unbootstrapped, .. } = bootstrapped;
         let mut rng = PyRandom::new(0);
         for (path, predictor) in program.named_predictors_mut() {
             let augmented: Vec<Example> = traces

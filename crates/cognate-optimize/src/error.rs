@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+use cognate_core::BudgetLimit;
+
+use crate::partial::{PartialOptimization, describe};
+
 /// Errors raised by optimizers.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -75,6 +79,24 @@ pub enum Error {
         #[source]
         first: cognate_runtime::Error,
     },
+    /// An LM budget ran out ([`cognate_lm::Budget`]: a call was refused with
+    /// [`LmError::BudgetExceeded`](cognate_core::LmError::BudgetExceeded)), so the optimizer
+    /// stopped. `stopped_at` names the unit of work that was cut, with the ids of the report's
+    /// trials and the checkpoint's records (`bootstrap/<example>/<round>`, `candidate/<seed>`
+    /// or `candidate/<seed>/bootstrap/<example>/<round>`, `trial/<n>`); `partial` holds the
+    /// trials finished and the best program so far. Finished work is in the checkpoint, if any:
+    /// the same run with a larger budget resumes after it.
+    #[error("{optimizer} stopped at {stopped_at}: the LM budget ran out ({limit}); {}", describe(partial))]
+    BudgetExceeded {
+        /// The optimizer, e.g. `VariableSearch`.
+        optimizer: &'static str,
+        /// The limit that ran out, with what was spent when the first call was refused.
+        limit: BudgetLimit,
+        /// The unit of work that was cut.
+        stopped_at: String,
+        /// The trials finished and the best so far.
+        partial: Box<PartialOptimization>,
+    },
     /// An optimizer was configured inconsistently (e.g. no training examples).
     #[error("invalid optimizer configuration: {0}")]
     Config(String),
@@ -94,6 +116,22 @@ impl From<cognate_core::Error> for Error {
 }
 
 impl Error {
+    /// The LM budget's limit that stopped the optimizer, for [`Error::BudgetExceeded`].
+    pub fn budget_limit(&self) -> Option<BudgetLimit> {
+        match self {
+            Error::BudgetExceeded { limit, .. } => Some(*limit),
+            _ => None,
+        }
+    }
+
+    /// What the optimizer had when an LM budget stopped it, for [`Error::BudgetExceeded`].
+    pub fn partial(&self) -> Option<&PartialOptimization> {
+        match self {
+            Error::BudgetExceeded { partial, .. } => Some(partial),
+            _ => None,
+        }
+    }
+
     /// Whether the optimizer stopped because of infrastructure errors (its own
     /// [`Error::Infrastructure`], an evaluation's, or an infrastructure error of the program).
     pub fn is_infrastructure(&self) -> bool {

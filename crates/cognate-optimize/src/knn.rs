@@ -279,6 +279,30 @@ fn into_program_error(error: Error) -> cognate_runtime::Error {
     match error {
         Error::Program(e) => e,
         Error::TooManyErrors { last, .. } => last,
+        // The caller (an evaluation, an optimizer) stops on the budget's own error.
+        Error::BudgetExceeded { limit, .. } => LmError::BudgetExceeded { limit }.into(),
         other => LmError::Other(format!("knn few-shot: {other}")).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cognate_core::BudgetLimit;
+
+    use super::*;
+    use crate::partial::PartialOptimization;
+
+    /// A budget that stops the per-input bootstrap stops the caller too: the program's error
+    /// is the LM's own `BudgetExceeded`, which Evaluate and the optimizers stop on.
+    #[test]
+    fn a_spent_budget_stays_a_budget_error_for_the_caller() {
+        let limit = BudgetLimit::Calls { spent: 4, max: 4 };
+        let error = Error::BudgetExceeded {
+            optimizer: "BootstrapFewShot",
+            limit,
+            stopped_at: "bootstrap/1/0".into(),
+            partial: Box::new(PartialOptimization::new(crate::OptimizationReport::new("BootstrapFewShot"))),
+        };
+        assert_eq!(into_program_error(error).budget_limit(), Some(limit));
     }
 }

@@ -15,6 +15,7 @@ use crate::bootstrap::BootstrapFewShot;
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
 use crate::labeled::LabeledFewShot;
+use crate::partial::{PartialOptimization, budget_limit_of};
 use crate::program::{DemoSets, MetricRef, Optimized, ToInput, default_to_input, demos_of, reset_copy, set_demos};
 use crate::pyrandom::PyRandom;
 use crate::report::{OptimizationReport, Trial};
@@ -44,6 +45,13 @@ use crate::report::{OptimizationReport, Trial};
 /// `best` points at the winner. With [`with_checkpoint`](Self::with_checkpoint) each finished
 /// candidate (score, per-example scores, demos) and each bootstrap attempt is recorded, and a
 /// resumed search rebuilds finished candidates from their recorded demos without calling the LM.
+///
+/// When an LM [`Budget`](cognate_lm::Budget) runs out, in a bootstrap or an evaluation, the
+/// search stops with [`Error::BudgetExceeded`]: `stopped_at` names the candidate cut
+/// (`candidate/<seed>`, or `candidate/<seed>/bootstrap/<example>/<round>` when its bootstrap
+/// was), and the partial result holds the finished candidates and the best so far (its score
+/// and demos). With a checkpoint, the same search with a larger budget resumes after the last
+/// finished candidate and bootstrap attempt.
 pub struct BootstrapFewShotWithRandomSearch<Me> {
     metric: Me,
     metric_threshold: Option<f64>,
@@ -210,7 +218,8 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
     /// [`Error::Config`] when `restrict` matches no seed or `max_bootstrapped_demos` is 0 with
     /// seeded candidates; a bootstrap's [`Error::TooManyErrors`] or [`Error::Infrastructure`];
     /// an evaluation's [`Error::Eval`] (including
-    /// [`cognate_eval::Error::Infrastructure`]); checkpoint errors.
+    /// [`cognate_eval::Error::Infrastructure`]); [`Error::BudgetExceeded`] when the LM budget
+    /// runs out; checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the candidate in flight; finished candidates and bootstrap
@@ -309,15 +318,23 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                     (program, record, None)
                 }
                 None => {
-                    let (program, boot_usage, size) =
-                        self.build(seed, student, teacher, trainset, &to_input, checkpoint.as_ref()).await?;
+                    let built = self.build(seed, student, teacher, trainset, &to_input, checkpoint.as_ref()).await;
+                    let (program, boot_usage, size) = match built {
+                        Ok(built) => built,
+                        Err(error) => return Err(budget_stop(error, &id, &mut report, best.as_ref(), started)),
+                    };
                     let evaluate = Evaluate::new(MetricRef(&self.metric))
                         .with_concurrency(self.num_threads)
                         .with_max_errors(self.max_errors)
                         .with_infra_policy(self.infra_policy)
                         .with_progress(false);
                     let to_input = to_input.clone();
-                    let result = evaluate.run_with(&program, valset, move |example| to_input(example)).await?;
+                    let result = match evaluate.run_with(&program, valset, move |example| to_input(example)).await {
+                        Ok(result) => result,
+                        Err(error) => {
+                            return Err(budget_stop(error.into(), &id, &mut report, best.as_ref(), started));
+                        }
+                    };
                     let summary = &result.summary;
                     let record = CandidateRecord {
                         score: (summary.average_score * 100.0 * 100.0).round() / 100.0,
@@ -423,5 +440,33 @@ impl<Me: Metric> BootstrapFewShotWithRandomSearch<Me> {
                 Ok((compiled.program, (r.lm_calls, r.prompt_tokens, r.completion_tokens), seeded))
             }
         }
+    }
+}
+
+/// `error` as the search's [`Error::BudgetExceeded`] when an LM budget caused it (cutting
+/// candidate `id`), with the finished candidates and the best so far; other errors unchanged.
+fn budget_stop<P: cognate_runtime::ComponentExt>(
+    error: Error,
+    id: &str,
+    report: &mut OptimizationReport,
+    best: Option<&(f64, P)>,
+    started: Instant,
+) -> Error {
+    let Some((limit, inner)) = budget_limit_of(&error) else { return error };
+    let stopped_at = match inner {
+        Some(inner) => format!("{id}/{inner}"),
+        None => id.to_owned(),
+    };
+    report.wall_time = started.elapsed();
+    let mut partial = PartialOptimization::new(std::mem::take(report));
+    if let Some((score, program)) = best {
+        partial.best_score = Some(*score);
+        partial.best_demos = Some(demos_of(program));
+    }
+    Error::BudgetExceeded {
+        optimizer: "BootstrapFewShotWithRandomSearch",
+        limit,
+        stopped_at,
+        partial: Box::new(partial),
     }
 }

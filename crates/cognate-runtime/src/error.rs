@@ -97,6 +97,12 @@ impl Error {
         }
     }
 
+    /// The limit that ran out, when this is a call refused by a budget
+    /// ([`LmError::BudgetExceeded`]): evaluation and optimizers stop the run on it.
+    pub fn budget_limit(&self) -> Option<cognate_core::BudgetLimit> {
+        self.as_lm_error().and_then(LmError::budget_limit)
+    }
+
     /// The unparsable reply, when this is one ([`cognate_core::Error::Parse`]).
     pub fn as_parse_error(&self) -> Option<&ParseError> {
         match self {
@@ -137,6 +143,11 @@ mod tests {
         assert_eq!(http(503).to_string(), "lm returned http 503: x");
         assert_eq!(http(503).as_lm_error().and_then(LmError::status), Some(503));
         assert!(http(503).as_parse_error().is_none());
+        assert_eq!(http(503).budget_limit(), None);
+        let limit = cognate_core::BudgetLimit::Calls { spent: 2, max: 2 };
+        let refused = Error::from(LmError::BudgetExceeded { limit });
+        assert_eq!(refused.budget_limit(), Some(limit));
+        assert!(refused.is_infrastructure());
 
         let parse = Box::new(ParseError {
             adapter: "ChatAdapter".into(),

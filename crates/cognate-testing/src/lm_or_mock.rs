@@ -4,15 +4,16 @@ use std::fmt;
 use std::sync::Arc;
 
 use cognate_core::{LmError, SharedLm};
-use cognate_lm::{ENV_MODEL, OpenAiClient, redact_url};
+use cognate_lm::{ENV_MODEL, OpenAiClient, lm_with, redact_url};
 
 use crate::{MockServer, MockServerConfig};
 
 /// The language model for an example, a demo or a smoke test: the one the environment names,
 /// else the built-in [`MockServer`] on 127.0.0.1, reached through the same HTTP client.
 ///
-/// With `COGNATE_LM` set, the LM is [`OpenAiClient::from_env`] (`COGNATE_LM`,
-/// `OPENAI_BASE_URL`, `OPENAI_API_KEY`; see `docs/lm.md`). With it unset or empty, a mock
+/// With `COGNATE_LM` set, the LM is the client [`cognate_lm::lm`] makes of that model string
+/// (any provider, Anthropic included, with the provider's endpoint and key variables such as
+/// `OPENAI_BASE_URL` and `OPENAI_API_KEY`; see `docs/lm.md`). With it unset or empty, a mock
 /// server starts on a free port and the LM is an `OpenAiClient` for model `mock-lm` at its
 /// URL, so the program runs offline and deterministically, over real HTTP.
 ///
@@ -55,7 +56,7 @@ impl LmOrMock {
 
     /// The model named by the variables `get` looks up (the environment, or a map in tests),
     /// else the mock server: with `COGNATE_LM` set (not empty), the client
-    /// [`OpenAiClient::from_env_with`] builds from the same variables; otherwise a
+    /// [`cognate_lm::lm_with`] builds from the same variables; otherwise a
     /// [`MockServer`] with the default configuration.
     ///
     /// # Errors
@@ -66,7 +67,11 @@ impl LmOrMock {
     /// When it starts the mock server outside a tokio runtime.
     pub async fn from_env_with(get: impl Fn(&str) -> Option<String>) -> Result<Self, LmError> {
         if get(ENV_MODEL).is_some_and(|model| !model.trim().is_empty()) {
-            let client = OpenAiClient::from_env_with(&get)?;
+            let model = get(ENV_MODEL).unwrap_or_default();
+            let client = lm_with(&model, &get).map_err(|e| match e {
+                LmError::Config(detail) => LmError::Config(format!("{ENV_MODEL}={}: {detail}", model.trim())),
+                other => other,
+            })?;
             let description = format!("{} at {}", client.model(), redact_url(client.base_url()));
             return Ok(LmOrMock { lm: Arc::new(client), description, server: None });
         }
@@ -157,8 +162,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_model_the_client_cannot_speak_is_a_config_error() {
-        let err = LmOrMock::from_env_with(env(&[("COGNATE_LM", "anthropic/claude")])).await.unwrap_err();
-        assert!(matches!(&err, LmError::Config(m) if m.contains("`anthropic`")), "{err}");
+    async fn a_model_no_client_speaks_is_a_config_error_and_anthropic_gets_its_own_client() {
+        let err = LmOrMock::from_env_with(env(&[("COGNATE_LM", "bedrock/claude")])).await.unwrap_err();
+        assert!(matches!(&err, LmError::Config(m) if m.contains("COGNATE_LM=bedrock/claude")), "{err}");
+        let lm = LmOrMock::from_env_with(env(&[("COGNATE_LM", "anthropic/claude-x")])).await.unwrap();
+        assert!(lm.mock_server().is_none());
+        assert_eq!(lm.to_string(), "claude-x at https://api.anthropic.com");
     }
 }

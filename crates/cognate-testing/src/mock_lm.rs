@@ -180,7 +180,7 @@ impl MockLm {
             let prompt: usize = request.messages.iter().map(|m| m.content.len()).sum();
             let prompt_tokens = prompt.div_ceil(4) as u64;
             let completion_tokens: u64 = choices.iter().map(|c| c.text.len().div_ceil(4) as u64).sum();
-            Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens }
+            Usage::new(prompt_tokens, completion_tokens)
         });
         let model = request.model.clone().unwrap_or_else(|| self.inner.model.clone());
         Ok(LmResponse { choices, usage, model, cache_hit: false })
@@ -265,11 +265,11 @@ mod tests {
         r.n = Some(2);
         let resp = lm.complete(r).await.unwrap();
         assert_eq!(resp.choices.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["x", "y"]);
-        assert_eq!(resp.usage, Usage { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 });
+        assert_eq!(resp.usage, Usage::new(2, 2));
         assert_eq!(resp.model, "scripted");
         assert!(LanguageModel::supports_json_schema(&lm));
 
-        let fixed = Usage { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+        let fixed = Usage::new(10, 5);
         let lm = MockLm::new(["z"]).with_usage(fixed);
         assert_eq!(lm.complete(req("q")).await.unwrap().usage, fixed);
     }

@@ -7,16 +7,21 @@ use cognate_core::error::truncate;
 use cognate_core::{LmError, ParseError, ParseErrorKind, TimeoutLimit};
 
 #[test]
-fn timeouts_name_the_limit_and_its_value_and_are_retryable() {
-    let check = |limit, secs, expected: &str| {
+fn timeouts_name_the_limit_and_its_value_and_only_a_missed_deadline_is_final() {
+    let check = |limit, secs, expected: &str, retryable: bool| {
         let err = LmError::Timeout { limit, after: Duration::from_secs(secs) };
         assert_eq!(err.to_string(), expected);
-        assert!(err.is_retryable());
+        assert_eq!(err.is_retryable(), retryable, "{err}");
         assert_eq!(err.timeout_limit(), Some(limit));
+        // Every time-out is an infrastructure failure: the model did not answer in time.
+        assert!(cognate_core::Error::Lm(err).is_infrastructure());
     };
-    check(TimeoutLimit::Connect, 10, "lm connect timed out after 10s");
-    check(TimeoutLimit::Request, 120, "lm request timed out after 120s");
-    check(TimeoutLimit::Deadline, 5, "lm call missed its deadline of 5s");
+    check(TimeoutLimit::Connect, 10, "lm connect timed out after 10s", true);
+    check(TimeoutLimit::Request, 120, "lm request timed out after 120s", true);
+    check(TimeoutLimit::Call, 30, "lm call timed out after 30s", true);
+    // Retrying after a deadline can only fail again.
+    check(TimeoutLimit::Deadline, 5, "lm call missed its deadline of 5s", false);
+    assert_eq!(TimeoutLimit::Call.to_string(), "call");
     assert_eq!(LmError::Connection("x".into()).timeout_limit(), None);
 }
 

@@ -8,10 +8,11 @@ mod record;
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use cognate_core::{Example, Prediction};
+use cognate_core::{BudgetLimit, Example, Prediction};
 use cognate_runtime::{CallStats, Module, Settings};
 use futures::stream::{BoxStream, Stream, StreamExt};
 use serde::Serialize;
@@ -57,6 +58,11 @@ pub const DEFAULT_MAX_ERRORS: usize = 10;
 ///   [`InfraPolicy`] (default: left out of the score, and the run fails with
 ///   [`Error::Infrastructure`] as soon as more than 5% of the examples hit one).
 ///   [`Summary`] counts both kinds apart.
+/// * **LM budgets**: when a call is refused because an LM [`Budget`](cognate_lm::Budget) is
+///   spent ([`LmError::BudgetExceeded`](cognate_core::LmError::BudgetExceeded)), whatever the
+///   policy, no more examples are started, those running finish, and `run` returns
+///   [`Error::BudgetExceeded`] with the examples evaluated. An example whose call was refused
+///   was not evaluated: it is neither scored nor counted as an error.
 /// * **Usage**: the current settings' LM is wrapped in a [`CountingLm`](crate::CountingLm) for
 ///   the module's calls and another for the metric's, so the [`Summary`] counts calls and
 ///   tokens exactly.
@@ -167,7 +173,8 @@ impl<Me: Metric> Evaluate<Me> {
     ///
     /// # Errors
     /// [`Error::TooManyErrors`] when the error budget is exceeded; [`Error::Infrastructure`]
-    /// when the [`InfraPolicy`] fails the run. Failures of single examples are not errors:
+    /// when the [`InfraPolicy`] fails the run; [`Error::BudgetExceeded`] when the LM budget
+    /// runs out. Failures of single examples are not errors:
     /// they are recorded and scored (or, for infrastructure failures, left out) as described
     /// above.
     ///
@@ -253,7 +260,11 @@ impl<Me: Metric> Evaluate<Me> {
         let (program_settings, metric_settings) = (counted(&usage), counted(&metric_usage));
         let metric = &self.metric;
         let failure_score = self.failure_score;
+        // Set when the LM budget runs out: no example is started after it.
+        let stop_starting = Arc::new(AtomicBool::new(false));
+        let starting = Arc::clone(&stop_starting);
         let inner = futures::stream::iter(examples.enumerate())
+            .take_while(move |_| std::future::ready(!starting.load(Ordering::Relaxed)))
             .map(move |(index, example)| {
                 // The input is built here, synchronously, so the future owns it.
                 let input = to_input(&example);
@@ -305,6 +316,7 @@ impl<Me: Metric> Evaluate<Me> {
             totals: Totals::default(),
             budget_errors: 0,
             stop: None,
+            stop_starting,
             first_infra: None,
             usage,
             metric_usage,
@@ -333,7 +345,13 @@ impl<Me: Metric> Evaluate<Me> {
         let partial = Box::new(EvaluationResult { records, summary });
         match stream.stop {
             None => Ok(*partial),
-            Some(Stop::Budget) => Err(Error::TooManyErrors {
+            Some(Stop::LmBudget(limit)) => Err(Error::BudgetExceeded {
+                limit,
+                completed: stream.totals.completed,
+                examples: stream.examples,
+                partial,
+            }),
+            Some(Stop::TooManyErrors) => Err(Error::TooManyErrors {
                 errors: stream.budget_errors,
                 max_errors: stream.max_errors.unwrap_or_default(),
                 partial,
@@ -351,12 +369,14 @@ impl<Me: Metric> Evaluate<Me> {
 }
 
 /// Why an [`EvaluationStream`] stopped early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Stop {
     /// `max_errors` failures.
-    Budget,
+    TooManyErrors,
     /// More infrastructure failures than the policy allows.
     Infrastructure,
+    /// The LM budget refused a call.
+    LmBudget(BudgetLimit),
 }
 
 /// The records of an evaluation as they complete, from [`Evaluate::stream`].
@@ -375,6 +395,8 @@ pub struct EvaluationStream<'a> {
     /// under `CountAsZero`.
     budget_errors: usize,
     stop: Option<Stop>,
+    /// Shared with the source of examples: once set, no example is started.
+    stop_starting: Arc<AtomicBool>,
     first_infra: Option<Arc<cognate_runtime::Error>>,
     usage: UsageTracker,
     metric_usage: UsageTracker,
@@ -402,15 +424,26 @@ impl EvaluationStream<'_> {
         self.totals.infra_errors
     }
 
-    /// Whether the stream stopped because the failures reached `max_errors`.
+    /// Whether the stream stopped because the failures reached `max_errors` (the error
+    /// budget; for the LM's spending budget see [`lm_budget_exceeded`](Self::lm_budget_exceeded)).
     pub fn budget_exceeded(&self) -> bool {
-        self.stop == Some(Stop::Budget)
+        self.stop == Some(Stop::TooManyErrors)
     }
 
     /// Whether the stream stopped because more examples hit infrastructure errors than the
     /// [`InfraPolicy`] allows ([`first_infra_error`](Self::first_infra_error) says what).
     pub fn infra_exceeded(&self) -> bool {
         self.stop == Some(Stop::Infrastructure)
+    }
+
+    /// The LM budget's limit that ran out, when a call was refused by it: the stream then
+    /// starts no more examples, yields those running as they finish, and skips the examples
+    /// whose call was refused (they were not evaluated).
+    pub fn lm_budget_exceeded(&self) -> Option<BudgetLimit> {
+        match self.stop {
+            Some(Stop::LmBudget(limit)) => Some(limit),
+            _ => None,
+        }
     }
 
     /// The first infrastructure error seen, if any.
@@ -452,34 +485,45 @@ impl Stream for EvaluationStream<'_> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Record>> {
         let this = &mut *self;
-        let Some(inner) = this.inner.as_mut() else { return Poll::Ready(None) };
-        let record = match inner.poll_next_unpin(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(None) => {
-                this.inner = None;
-                return Poll::Ready(None);
+        loop {
+            let Some(inner) = this.inner.as_mut() else { return Poll::Ready(None) };
+            let record = match inner.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => {
+                    this.inner = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Ready(Some(record)) => record,
+            };
+            if let Some(limit) = record.error.as_ref().and_then(|failure| failure.error.budget_limit()) {
+                // Not evaluated: the LM budget refused a call. Start no more examples, and let
+                // those running finish (their calls are paid for).
+                this.stop_starting.store(true, Ordering::Relaxed);
+                if this.stop.is_none() {
+                    this.stop = Some(Stop::LmBudget(limit));
+                }
+                continue;
             }
-            Poll::Ready(Some(record)) => record,
-        };
-        this.totals.add(&record, this.infra_policy.excludes());
-        if let Some(failure) = &record.error {
-            let infra = failure.is_infrastructure();
-            if infra && this.first_infra.is_none() {
-                this.first_infra = Some(failure.error.clone());
+            this.totals.add(&record, this.infra_policy.excludes());
+            if let Some(failure) = &record.error {
+                let infra = failure.is_infrastructure();
+                if infra && this.first_infra.is_none() {
+                    this.first_infra = Some(failure.error.clone());
+                }
+                if !infra || !this.infra_policy.excludes() {
+                    this.budget_errors += 1;
+                }
+                // Abandon the calls in flight and issue no more once a limit is passed.
+                if this.stop.is_none() && this.max_infra_errors.is_some_and(|max| this.totals.infra_errors > max) {
+                    this.stop = Some(Stop::Infrastructure);
+                    this.inner = None;
+                } else if this.stop.is_none() && this.max_errors.is_some_and(|max| this.budget_errors >= max) {
+                    this.stop = Some(Stop::TooManyErrors);
+                    this.inner = None;
+                }
             }
-            if !infra || !this.infra_policy.excludes() {
-                this.budget_errors += 1;
-            }
-            // Abandon the calls in flight and issue no more once a limit is passed.
-            if this.max_infra_errors.is_some_and(|max| this.totals.infra_errors > max) {
-                this.stop = Some(Stop::Infrastructure);
-                this.inner = None;
-            } else if this.max_errors.is_some_and(|max| this.budget_errors >= max) {
-                this.stop = Some(Stop::Budget);
-                this.inner = None;
-            }
+            return Poll::Ready(Some(record));
         }
-        Poll::Ready(Some(record))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -194,6 +194,11 @@ pub struct Summary {
     pub prompt_tokens: u64,
     /// Completion tokens of the module's LM calls.
     pub completion_tokens: u64,
+    /// The module's LM usage in full: calls (failed, cancelled, with tokens unknown), tokens
+    /// (cached and reasoning ones too), dollars and latency (see
+    /// [`UsageSnapshot`](cognate_lm::UsageSnapshot)).
+    #[serde(default)]
+    pub usage: UsageSnapshot,
     /// LM usage of the metric (for LM judges such as `SemanticF1`), counted apart.
     pub metric_usage: UsageSnapshot,
     /// Wall-clock time of the whole evaluation.
@@ -228,6 +233,7 @@ impl Summary {
             lm_calls: usage.calls,
             prompt_tokens: usage.prompt_tokens,
             completion_tokens: usage.completion_tokens,
+            usage,
             metric_usage,
             wall_time,
         }
@@ -262,6 +268,11 @@ impl fmt::Display for Summary {
             write!(f, " ({} adapter fallbacks)", self.adapter_fallbacks)?;
         }
         write!(f, ", {} prompt + {} completion tokens", self.prompt_tokens, self.completion_tokens)?;
+        match self.usage.cost() {
+            Some(dollars) if dollars > 0.0 => write!(f, ", ${dollars:.4}")?,
+            None if self.usage.cost_usd > 0.0 => write!(f, ", at least ${:.4}", self.usage.cost_usd)?,
+            _ => {}
+        }
         if self.metric_usage.calls > 0 {
             write!(
                 f,

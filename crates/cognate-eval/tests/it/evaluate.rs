@@ -18,6 +18,8 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+mod budget;
+mod faults;
 mod infra;
 
 /// Answer questions about numbers.
@@ -414,7 +416,7 @@ async fn dropping_the_run_future_stops_new_calls() {
 
 #[tokio::test]
 async fn totals_count_lm_calls_and_tokens_exactly() {
-    let usage = Usage { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+    let usage = Usage::new(11, 3);
     // One LM for both the program and the judge; the judge's prompt mentions `ground_truth`.
     let lm = MockLm::from_fn(|request| {
         if request.messages[0].content.contains("ground_truth") {

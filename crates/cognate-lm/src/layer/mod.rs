@@ -3,9 +3,9 @@
 //! Every layer has the same shape, one module each:
 //!
 //! * a configuration type that implements [`Layer<L>`](cognate_core::Layer) for every model
-//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Rollout`](rollout::Rollout),
-//!   [`Cache`](cache::Cache));
-//! * the wrapper it builds, generic over the model it wraps (`CountingLm<L>`,
+//!   `L` (e.g. [`UsageTracker`](usage::UsageTracker), [`Budget`](budget::Budget),
+//!   [`Rollout`](rollout::Rollout), [`Cache`](cache::Cache));
+//! * the wrapper it builds, generic over the model it wraps (`CountingLm<L>`, `BudgetedLm<L>`,
 //!   `RolloutLm<L>`, `CachedLm<L>`), which is again a `LanguageModel`: stacks are one concrete type, boxed only
 //!   at the edge (`Arc::new(stack)` as a [`SharedLm`](cognate_core::SharedLm)), and a shared
 //!   model can be wrapped too (`SharedLm` is a `LanguageModel`);
@@ -25,6 +25,14 @@
 //! # }
 //! ```
 
+pub mod breaker;
+pub mod budget;
 pub mod cache;
+pub mod concurrency;
+pub mod history;
+pub mod rate_limit;
+pub mod replay;
+pub mod retry;
 pub mod rollout;
+pub mod timeout;
 pub mod usage;

@@ -53,6 +53,7 @@ use serde::{Deserialize, Serialize};
 pub use study::{Sampler, Study};
 pub use tpe::Tpe;
 
+use crate::partial::{PartialOptimization, budget_limit_of};
 use crate::{Checkpoint, Error, OptimizationReport, Optimized, Result, Trial};
 
 /// Searches a program's variables for the configuration scoring best on a training set.
@@ -65,6 +66,11 @@ use crate::{Checkpoint, Error, OptimizationReport, Optimized, Result, Trial};
 /// infrastructure errors are left out of the trial's score, and the search fails with
 /// [`Error::Eval`]([`cognate_eval::Error::Infrastructure`]) when more than 5% of a trial's
 /// examples hit one (see [`with_infra_policy`](Self::with_infra_policy)).
+///
+/// When an LM [`Budget`](cognate_lm::Budget) runs out, the search stops with
+/// [`Error::BudgetExceeded`] at the trial it cut (`trial/<n>`), with the finished trials and
+/// the best configuration and score so far; with a checkpoint, the same search with a larger
+/// budget resumes after the last finished trial and proposes what an uninterrupted run would.
 ///
 /// Defaults: [`Sampler::tpe`] (Optuna's defaults), 30 trials (the whole grid for
 /// [`Sampler::Grid`]), seed 0, evaluation concurrency 16, no checkpoint.
@@ -187,7 +193,7 @@ impl<Me: Metric> VariableSearch<Me> {
     /// [`Error::Config`] for an empty training set; [`Error::Program`] when the sampler finds
     /// no configuration satisfying the constraints or a configuration cannot be applied;
     /// [`Error::Eval`] when an evaluation reaches its error budget or fails for infrastructure
-    /// reasons; checkpoint errors.
+    /// reasons; [`Error::BudgetExceeded`] when the LM budget runs out; checkpoint errors.
     ///
     /// # Cancel safety
     /// Dropping the future abandons the trial in flight; finished trials are in the
@@ -256,7 +262,10 @@ impl<Me: Metric> VariableSearch<Me> {
                     (record.to_trial(&id, true), record.score)
                 }
                 None => {
-                    let record = self.run_trial(program, &study, config.clone(), trainset, &to_input).await?;
+                    let record = match self.run_trial(program, &study, config.clone(), trainset, &to_input).await {
+                        Ok(record) => record,
+                        Err(error) => return Err(budget_stop(error, &id, report, &study, started)),
+                    };
                     if let Some(checkpoint) = &checkpoint {
                         checkpoint.record(&id, &record)?;
                     }
@@ -334,4 +343,19 @@ impl TrialRecord {
         trial.resumed = resumed;
         trial
     }
+}
+
+/// `error` as the search's [`Error::BudgetExceeded`] when an LM budget caused it (cutting
+/// trial `id`), with the finished trials and the best configuration so far; other errors
+/// unchanged.
+fn budget_stop(error: Error, id: &str, mut report: OptimizationReport, study: &Study, started: Instant) -> Error {
+    let Some((limit, _)) = budget_limit_of(&error) else { return error };
+    report.best = report.best_by_score();
+    report.wall_time = started.elapsed();
+    let mut partial = PartialOptimization::new(report);
+    if let Some((config, score)) = study.best() {
+        partial.best_score = Some(score);
+        partial.best_config = Some(config.clone());
+    }
+    Error::BudgetExceeded { optimizer: "VariableSearch", limit, stopped_at: id.to_owned(), partial: Box::new(partial) }
 }

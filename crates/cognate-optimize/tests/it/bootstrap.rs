@@ -333,7 +333,7 @@ async fn a_compiled_teacher_keeps_its_demos_and_an_uncompiled_one_is_relabeled()
 #[tokio::test]
 async fn report_counts_calls_tokens_and_time() {
     let data = trainset(3);
-    let usage = Usage { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+    let usage = Usage::new(11, 3);
     let lm = Arc::new(MockLm::from_fn(|r| Ok(reply(&[("answer", &solve(&asked_question(r)))]))).with_usage(usage));
     let optimizer = BootstrapFewShot::new(exact).with_max_bootstrapped_demos(3);
     let compiled = with_lm(lm).scope(optimizer.compile(&Two::new(), &data)).await.unwrap();

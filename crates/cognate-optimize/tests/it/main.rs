@@ -1,6 +1,7 @@
 //! Integration tests of cognate-optimize, one binary.
 
 mod bootstrap;
+mod budget;
 mod common;
 mod ensemble;
 mod infra;

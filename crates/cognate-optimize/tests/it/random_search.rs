@@ -15,7 +15,7 @@ use crate::bootstrap::HangingLm;
 use crate::common::{Simple, asked_question, demo_questions, exact, oracle, reply, solve, trainset, with_lm};
 
 /// Answers correctly only with exactly `n` demos in the prompt (system + 2 per demo + question).
-fn needs_demos(n: usize) -> Arc<MockLm> {
+pub(crate) fn needs_demos(n: usize) -> Arc<MockLm> {
     Arc::new(MockLm::from_fn(move |request| {
         let q = asked_question(request);
         let demos = (request.messages.len() - 2) / 2;
@@ -135,14 +135,16 @@ async fn report_counts_bootstrap_and_evaluation_calls() {
     assert!(report.to_string().contains("candidate/-1"));
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
+pub(crate) fn temp(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("cognate-random-search-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("search.jsonl")
 }
 
-fn optimizer(n: usize) -> BootstrapFewShotWithRandomSearch<fn(&Example, &cognate::core::Prediction) -> bool> {
+pub(crate) fn optimizer(
+    n: usize,
+) -> BootstrapFewShotWithRandomSearch<fn(&Example, &cognate::core::Prediction) -> bool> {
     search().with_num_candidate_programs(n).with_max_bootstrapped_demos(3).with_max_labeled_demos(0).with_num_threads(1)
 }
 
@@ -226,7 +228,7 @@ async fn a_killed_search_resumes_without_repeating_finished_work() {
     assert_same_result(&resumed, &uninterrupted);
 }
 
-fn assert_same_result(a: &cognate::optimize::Optimized<Simple>, b: &cognate::optimize::Optimized<Simple>) {
+pub(crate) fn assert_same_result(a: &cognate::optimize::Optimized<Simple>, b: &cognate::optimize::Optimized<Simple>) {
     assert_eq!(demo_questions(&a.program), demo_questions(&b.program));
     assert_eq!(a.report.best, b.report.best);
     let scores = |r: &OptimizationReport| r.trials.iter().map(|t| t.score).collect::<Vec<_>>();

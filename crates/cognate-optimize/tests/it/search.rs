@@ -531,3 +531,67 @@ async fn same_seed_same_search_and_empty_trainsets_are_refused() {
     let err = tuned_search().compile(&Tuned::new(), &[]).await.err().unwrap();
     assert!(matches!(err, Error::Config(_)), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// LM budgets.
+
+/// A dollar budget stops the search at a trial with the best configuration so far; the same
+/// search resumed from its checkpoint with a larger budget finishes as an uninterrupted one.
+#[tokio::test]
+async fn a_dollar_budget_stops_the_search_and_a_larger_one_resumes_it() {
+    use cognate_core::{BudgetLimit, LanguageModelExt, SharedLm};
+    use cognate_lm::{Budget, ModelPrice, PriceTable, UsageTracker};
+
+    let prices = || PriceTable::empty().with("mock-lm", ModelPrice::per_million(1000.0, 1000.0));
+    let tpe = Sampler::Tpe(Tpe::default().with_startup_trials(3));
+    let base = || tuned_search().with_sampler(tpe).with_trials(9).with_seed(5);
+    let configs = |r: &OptimizationReport| r.trials.iter().map(|t| t.config.clone()).collect::<Vec<_>>();
+    let scores = |r: &OptimizationReport| r.trials.iter().map(|t| t.score).collect::<Vec<_>>();
+
+    let tracker = UsageTracker::new().with_prices(prices());
+    let program = Tuned::new();
+    let full = Settings::default()
+        .with_lm(tracker.wrap(scripted_lm()))
+        .scope(base().compile_space(&program, tuned_space(&program), &trainset()))
+        .await
+        .unwrap()
+        .report;
+    let total = tracker.snapshot().cost().unwrap();
+
+    let path = temp_path("budget");
+    let budget = Budget::dollars(total / 2.0).with_prices(prices());
+    let lm: SharedLm = Arc::new(scripted_lm().layer(budget.clone()));
+    let err = Settings::default()
+        .with_lm(lm)
+        .scope(base().with_checkpoint(&path).compile_space(&program, tuned_space(&program), &trainset()))
+        .await
+        .err()
+        .expect("the budget should stop the search");
+    let Error::BudgetExceeded { optimizer, limit, ref stopped_at, ref partial } = err else { panic!("{err}") };
+    assert_eq!(optimizer, "VariableSearch");
+    assert!(matches!(limit, BudgetLimit::Dollars { spent, max } if spent >= max), "{limit:?}");
+    let finished = partial.report.trials.len();
+    assert!((1..9).contains(&finished), "{finished}");
+    assert_eq!(*stopped_at, format!("trial/{finished}"));
+    assert_eq!(configs(&partial.report), configs(&full)[..finished].to_vec());
+    assert_eq!(scores(&partial.report), scores(&full)[..finished].to_vec());
+    let best = partial.report.best_trial().expect("a best trial so far");
+    assert_eq!(partial.best_score, best.score);
+    assert_eq!(Some(&Value::Object(partial.best_config.clone().unwrap().as_map().clone())), Some(&best.config));
+    // The best configuration so far applies to the program.
+    let mut best_program = Tuned::new();
+    assert!(partial.apply_config(&tuned_space(&best_program), &mut best_program).unwrap());
+
+    let budget = Budget::dollars(total * 10.0).with_prices(prices());
+    let lm: SharedLm = Arc::new(scripted_lm().layer(budget.clone()));
+    let resumed = Settings::default()
+        .with_lm(lm)
+        .scope(base().with_checkpoint(&path).compile_space(&program, tuned_space(&program), &trainset()))
+        .await
+        .unwrap()
+        .report;
+    assert_eq!(configs(&resumed), configs(&full));
+    assert_eq!(scores(&resumed), scores(&full));
+    assert_eq!(resumed.resumed_trials(), finished);
+    assert!(budget.spent().dollars < total, "finished trials were not paid for again");
+}

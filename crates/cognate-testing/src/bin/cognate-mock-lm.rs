@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cognate-mock-lm [--port 8089] [--host 127.0.0.1] [--latency-ms 0] [--workers 1]
-//!                 [--fail-every N --failure 429|429:<secs>|500|drop|mixed] [--model mock-lm]
+//!                 [--fail-every N --failure 429|429:<secs>|500|drop|mixed|slow:<ms>] [--model mock-lm]
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
@@ -12,7 +12,7 @@ use std::time::Duration;
 use cognate_testing::{Failure, MockServer, MockServerConfig};
 
 const USAGE: &str = "usage: cognate-mock-lm [--port 8089] [--host 127.0.0.1] [--latency-ms 0] [--workers 1] \
-[--fail-every N --failure 429|429:<secs>|500|drop|mixed] [--model mock-lm]";
+[--fail-every N --failure 429|429:<secs>|500|drop|mixed|slow:<ms>] [--model mock-lm]";
 
 struct Args {
     addr: SocketAddr,

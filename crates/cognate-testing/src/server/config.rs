@@ -22,21 +22,39 @@ pub enum Failure {
     /// One of `429` (`Retry-After: 1`), `500` and a dropped connection, chosen per request
     /// (reproducibly, from the request's number): a flaky provider.
     Mixed,
+    /// Answer normally, but only after waiting `delay_ms` more milliseconds: a reply slower
+    /// than a client's time-out (the client sees `LmError::Timeout`).
+    Slow {
+        /// The extra delay, in milliseconds.
+        delay_ms: u64,
+    },
+    /// One of these failures, chosen per request (reproducibly, from the request's number);
+    /// an empty list injects nothing.
+    ///
+    /// ```
+    /// use cognate_testing::{Failure, FailurePlan};
+    ///
+    /// const FLAKY: &[Failure] = &[Failure::Status500, Failure::Slow { delay_ms: 5_000 }];
+    /// let plan = FailurePlan::Every { n: 1, failure: Failure::OneOf(FLAKY) };
+    /// assert!((1..=10).all(|i| FLAKY.contains(&plan.failure_for(i).unwrap())));
+    /// ```
+    OneOf(&'static [Failure]),
 }
 
 impl std::str::FromStr for Failure {
     type Err = String;
 
-    /// Parses `429`, `429:<secs>`, `500`, `drop` or `mixed`.
+    /// Parses `429`, `429:<secs>`, `500`, `drop`, `mixed` or `slow:<ms>`.
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "500" => Ok(Failure::Status500),
             "mixed" => Ok(Failure::Mixed),
             "drop" => Ok(Failure::DropConnection),
             "429" => Ok(Failure::Status429 { retry_after_secs: 1 }),
-            _ => match s.strip_prefix("429:").map(str::parse) {
-                Some(Ok(retry_after_secs)) => Ok(Failure::Status429 { retry_after_secs }),
-                _ => Err(format!("unknown failure `{s}`: expected 429, 429:<secs>, 500, drop or mixed")),
+            _ => match (s.strip_prefix("429:").map(str::parse), s.strip_prefix("slow:").map(str::parse)) {
+                (Some(Ok(retry_after_secs)), _) => Ok(Failure::Status429 { retry_after_secs }),
+                (_, Some(Ok(delay_ms))) => Ok(Failure::Slow { delay_ms }),
+                _ => Err(format!("unknown failure `{s}`: expected 429, 429:<secs>, 500, drop, mixed or slow:<ms>")),
             },
         }
     }
@@ -62,11 +80,18 @@ pub enum FailurePlan {
         /// What happens.
         failure: Failure,
     },
+    /// The first `n` chat requests fail, then the server is healthy: an outage that ends.
+    First {
+        /// How many requests fail.
+        n: u64,
+        /// What happens.
+        failure: Failure,
+    },
 }
 
 impl FailurePlan {
     /// The failure for the `index`-th chat request (from 1), if any; never
-    /// [`Failure::Mixed`], which is resolved to one of its three failures.
+    /// [`Failure::Mixed`] or [`Failure::OneOf`], which are resolved to one of their failures.
     pub fn failure_for(&self, index: u64) -> Option<Failure> {
         let failure = match *self {
             FailurePlan::Every { n, failure } => (n > 0 && index % n == 0).then_some(failure),
@@ -74,15 +99,29 @@ impl FailurePlan {
                 let draw = SeededRng::new(seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407)).next_f64();
                 (draw < probability).then_some(failure)
             }
+            FailurePlan::First { n, failure } => (index <= n).then_some(failure),
         };
-        failure.map(|failure| match failure {
-            Failure::Mixed => match index % 3 {
-                0 => Failure::Status429 { retry_after_secs: 1 },
-                1 => Failure::Status500,
-                _ => Failure::DropConnection,
-            },
-            other => other,
-        })
+        let mut failure = failure?;
+        // Lists may nest (a `static` can name itself); a few levels are resolved.
+        for level in 0..4u64 {
+            failure = match failure {
+                Failure::Mixed => match index % 3 {
+                    0 => Failure::Status429 { retry_after_secs: 1 },
+                    1 => Failure::Status500,
+                    _ => Failure::DropConnection,
+                },
+                Failure::OneOf([]) => return None,
+                Failure::OneOf(list) => {
+                    let pick = (index ^ level).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+                    list[(pick % list.len() as u64) as usize]
+                }
+                other => return Some(other),
+            };
+        }
+        match failure {
+            Failure::Mixed | Failure::OneOf(_) => Some(Failure::DropConnection),
+            other => Some(other),
+        }
     }
 }
 
@@ -124,6 +163,13 @@ impl MockServerConfig {
     #[must_use]
     pub fn with_fail_probability(mut self, probability: f64, seed: u64, failure: Failure) -> Self {
         self.failure = Some(FailurePlan::Random { probability, seed, failure });
+        self
+    }
+
+    /// Fails the first `n` chat requests with `failure`, then answers normally.
+    #[must_use]
+    pub fn with_fail_first(mut self, n: u64, failure: Failure) -> Self {
+        self.failure = Some(FailurePlan::First { n, failure });
         self
     }
 
@@ -189,7 +235,27 @@ mod tests {
     }
 
     #[test]
+    fn lists_and_outages_resolve_to_plain_failures() {
+        const LIST: &[Failure] = &[Failure::Status500, Failure::Slow { delay_ms: 9 }, Failure::Mixed];
+        let plan = FailurePlan::Every { n: 1, failure: Failure::OneOf(LIST) };
+        let kinds: Vec<Failure> = (1..=300).filter_map(|i| plan.failure_for(i)).collect();
+        assert_eq!(kinds.len(), 300);
+        for kind in [Failure::Status500, Failure::Slow { delay_ms: 9 }, Failure::DropConnection] {
+            assert!(kinds.iter().filter(|k| **k == kind).count() > 30, "{kind:?}");
+        }
+        assert!(kinds.iter().all(|k| !matches!(k, Failure::Mixed | Failure::OneOf(_))));
+        assert_eq!(FailurePlan::Every { n: 1, failure: Failure::OneOf(&[]) }.failure_for(1), None);
+        static SELF: [Failure; 1] = [Failure::OneOf(&SELF)];
+        assert_eq!(FailurePlan::Every { n: 1, failure: SELF[0] }.failure_for(1), Some(Failure::DropConnection));
+
+        let outage = FailurePlan::First { n: 3, failure: Failure::Status500 };
+        let hits: Vec<u64> = (1..=9).filter(|i| outage.failure_for(*i).is_some()).collect();
+        assert_eq!(hits, [1, 2, 3]);
+    }
+
+    #[test]
     fn failures_parse() {
+        assert_eq!("slow:250".parse(), Ok(Failure::Slow { delay_ms: 250 }));
         assert_eq!("429:7".parse(), Ok(Failure::Status429 { retry_after_secs: 7 }));
         assert_eq!("500".parse(), Ok(Failure::Status500));
         assert_eq!("drop".parse(), Ok(Failure::DropConnection));

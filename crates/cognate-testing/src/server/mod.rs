@@ -105,7 +105,7 @@ impl MockServer {
     pub fn usage(&self) -> Usage {
         let prompt_tokens = self.state.stats.prompt_tokens.load(Relaxed);
         let completion_tokens = self.state.stats.completion_tokens.load(Relaxed);
-        Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens }
+        Usage::new(prompt_tokens, completion_tokens)
     }
 
     /// The configuration the server runs with.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use cognate_core::{LmRequest, Usage};
@@ -120,7 +120,40 @@ struct ChatResponse<'a> {
     created: u64,
     model: &'a str,
     choices: Vec<ResponseChoice<'a>>,
-    usage: Usage,
+    usage: WireUsage,
+}
+
+/// `usage` in OpenAI's shape, details included (the mock has no prompt cache and no hidden
+/// reasoning, so both details are 0, as OpenAI reports them for such calls).
+#[derive(Serialize)]
+struct WireUsage {
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    total_tokens: u64,
+    prompt_tokens_details: PromptDetails,
+    completion_tokens_details: CompletionDetails,
+}
+
+#[derive(Serialize)]
+struct PromptDetails {
+    cached_tokens: u64,
+}
+
+#[derive(Serialize)]
+struct CompletionDetails {
+    reasoning_tokens: u64,
+}
+
+impl From<Usage> for WireUsage {
+    fn from(usage: Usage) -> Self {
+        WireUsage {
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            total_tokens: usage.total_tokens,
+            prompt_tokens_details: PromptDetails { cached_tokens: usage.cached_tokens },
+            completion_tokens_details: CompletionDetails { reasoning_tokens: usage.reasoning_tokens },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -147,7 +180,10 @@ async fn chat(req: Request<Incoming>, state: &State) -> Reply {
     let body = req.into_body().collect().await.map_err(|_| DropConnection)?.to_bytes();
     if let Some(failure) = state.config.failure.and_then(|plan| plan.failure_for(index)) {
         state.stats.failures.fetch_add(1, Relaxed);
-        return inject(failure);
+        match failure {
+            Failure::Slow { delay_ms } => tokio::time::sleep(Duration::from_millis(delay_ms)).await,
+            failure => return inject(failure),
+        }
     }
     let parsed: ChatBody<'_> = match serde_json::from_slice(&body) {
         Ok(parsed) => parsed,
@@ -187,7 +223,7 @@ async fn chat(req: Request<Incoming>, state: &State) -> Reply {
                 finish_reason: "stop",
             })
             .collect(),
-        usage: Usage { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens },
+        usage: Usage::new(prompt_tokens, completion_tokens).into(),
     };
     let bytes = serde_json::to_vec(&response).map_err(|_| DropConnection)?;
     Ok(json(StatusCode::OK, Bytes::from(bytes)))
@@ -231,7 +267,8 @@ fn inject(failure: Failure) -> Reply {
         Failure::Status500 => {
             Ok(error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "mock internal server error"))
         }
-        // `FailurePlan::failure_for` resolves `Mixed`; drop if one arrives anyway.
-        Failure::DropConnection | Failure::Mixed => Err(DropConnection),
+        // `FailurePlan::failure_for` resolves `Mixed` and `OneOf`, and `chat` handles `Slow`;
+        // drop if one arrives anyway.
+        Failure::DropConnection | Failure::Mixed | Failure::OneOf(_) | Failure::Slow { .. } => Err(DropConnection),
     }
 }

@@ -32,9 +32,6 @@ const TOUCH_AFTER_MS: i64 = 60_000;
 /// SQLite's 1,000-page auto-checkpoint, between checkpoints).
 const WAL_SIZE_LIMIT: i64 = 4 << 20;
 
-/// Rows deleted per eviction statement.
-const EVICT_BATCH: i64 = 64;
-
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
     key       TEXT PRIMARY KEY NOT NULL,
@@ -194,21 +191,22 @@ impl DiskStore {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, size = excluded.size, last_used = excluded.last_used",
         )?
         .execute(params![key, value, to_i64(size), now_ms()])?;
-        let mut evicted = 0u64;
-        if total_bytes(&tx)? > self.max_bytes {
-            // Down to 90% of the bound, so that the next writes do not each evict again.
+        let mut evicted = 0;
+        let total = total_bytes(&tx)?;
+        if total > self.max_bytes {
+            // Down to 90% of the bound, so that the next writes do not each evict again: the
+            // least recently used entries (other than this one) whose sizes add up to the excess.
             let target = self.max_bytes - self.max_bytes / 10;
-            let mut evict = tx.prepare_cached(
-                "DELETE FROM entries WHERE key IN
-                 (SELECT key FROM entries WHERE key <> ?1 ORDER BY last_used, key LIMIT ?2)",
-            )?;
-            loop {
-                let deleted = evict.execute(params![key, EVICT_BATCH])?;
-                evicted += deleted as u64;
-                if deleted == 0 || total_bytes(&tx)? <= target {
-                    break;
-                }
-            }
+            evicted = tx
+                .prepare_cached(
+                    "DELETE FROM entries WHERE key IN (
+                         SELECT key FROM (
+                             SELECT key, size, SUM(size) OVER (ORDER BY last_used, key) AS running
+                             FROM entries WHERE key <> ?1
+                         ) WHERE running - size < ?2
+                     )",
+                )?
+                .execute(params![key, to_i64(total - target)])?;
         }
         tx.commit()?;
         if evicted > 0 {

@@ -31,7 +31,7 @@ impl LanguageModel for Counting {
         let text = format!("re: {}", request.messages.last().map_or("", |m| m.content.as_str()));
         Ok(LmResponse {
             choices: vec![Choice { text, finish_reason: None }],
-            usage: Usage { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+            usage: Usage::new(5, 2),
             model: "counting".into(),
             cache_hit: false,
         })
@@ -352,9 +352,13 @@ mod on_disk {
             lm.complete(ask(&format!("{i} {long}"))).await.unwrap();
             let usage = lm.disk_usage().await.unwrap();
             assert!(usage.bytes <= bound, "{} bytes after {i} writes", usage.bytes);
+            // Eviction takes it down to 90% of the bound, no further (entries are ~1 KB).
+            if i >= 40 {
+                assert!(usage.bytes > bound * 8 / 10, "{} bytes after {i} writes", usage.bytes);
+            }
         }
         let usage = lm.disk_usage().await.unwrap();
-        assert!(usage.entries >= 10 && usage.bytes > bound / 2, "{usage:?}");
+        assert!(usage.entries >= 20, "{usage:?}");
         // The totals kept by the triggers agree with the rows.
         let db = dir.db();
         let (rows, bytes): (u64, u64) =
