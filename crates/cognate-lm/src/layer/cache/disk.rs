@@ -167,9 +167,10 @@ impl DiskStore {
         let now = now_ms();
         if now.saturating_sub(last_used) > TOUCH_AFTER_MS {
             // Best effort: a busy database only makes eviction a little less exact.
-            if let Err(e) =
-                conn.prepare_cached("UPDATE entries SET last_used = ?2 WHERE key = ?1")?.execute(params![key, now])
-            {
+            let touched = conn
+                .prepare_cached("UPDATE entries SET last_used = ?2 WHERE key = ?1")
+                .and_then(|mut update| update.execute(params![key, now]));
+            if let Err(e) = touched {
                 tracing::debug!(target: "cognate::lm", error = %e, "lm cache could not refresh an entry's last use");
             }
         }

@@ -378,6 +378,37 @@ mod on_disk {
     }
 
     #[tokio::test]
+    async fn a_disk_hit_refreshes_a_stale_last_use_so_eviction_spares_it() {
+        let dir = TempDir::new("touch");
+        let long = "z".repeat(900);
+        let model = counting(0);
+        let lm = Arc::clone(&model).layer(Cache::disk(&dir.0).with_memory_entries(0).with_disk_bytes(16 * 1024));
+        for i in 0..10 {
+            lm.complete(ask(&format!("{i} {long}"))).await.unwrap();
+        }
+        // Everything was used long ago; entry 0 (the oldest) is read again now.
+        let db = dir.db();
+        db.execute("UPDATE entries SET last_used = 1000", []).unwrap();
+        assert!(lm.complete(ask(&format!("0 {long}"))).await.unwrap().cache_hit);
+        let key = CacheKey::of("", "counting", &ask(&format!("0 {long}"))).to_string();
+        let used: i64 = db.query_row("SELECT last_used FROM entries WHERE key = ?1", [&key], |r| r.get(0)).unwrap();
+        assert!(used > 1_000_000_000_000, "last use not refreshed: {used}");
+        // New writes push the total over the bound: the eviction takes stale entries (1 to 9),
+        // never entry 0, read since.
+        for i in 10..20 {
+            lm.complete(ask(&format!("{i} {long}"))).await.unwrap();
+        }
+        let stored = |i: usize| {
+            let key = CacheKey::of("", "counting", &ask(&format!("{i} {long}"))).to_string();
+            db.query_row("SELECT COUNT(*) FROM entries WHERE key = ?1", [&key], |r| r.get::<_, i64>(0)).unwrap() == 1
+        };
+        assert!(stored(0));
+        assert!((10..20).all(stored));
+        let evicted = (1..10).filter(|&i| !stored(i)).count();
+        assert!(evicted >= 5, "{evicted} stale entries evicted");
+    }
+
+    #[tokio::test]
     async fn a_response_larger_than_the_disk_bound_stays_in_memory() {
         let dir = TempDir::new("too-large");
         let lm = counting(0).layer(Cache::disk(&dir.0).with_disk_bytes(100));
