@@ -4,6 +4,7 @@ mod architecture;
 mod end_to_end;
 mod live_replay;
 mod lm_client;
+mod lm_spans;
 mod mock_server;
 mod predict;
 mod program;

@@ -435,7 +435,7 @@ async fn spans_carry_program_and_predictor_paths() {
     assert_eq!(programs[1].2.as_deref(), Some("program:MultiHop"));
 
     let mut lm_calls: Vec<(String, Option<String>)> =
-        spans.iter().filter(|s| s.0 == "lm_call").map(|s| (s.1["predictor"].clone(), s.2.clone())).collect();
+        spans.iter().filter(|s| s.0 == "lm_call").map(|s| (s.1["cognate.predictor"].clone(), s.2.clone())).collect();
     lm_calls.sort();
     assert_eq!(
         lm_calls,

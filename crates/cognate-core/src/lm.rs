@@ -131,6 +131,20 @@ pub enum FinishReason {
     Other(String),
 }
 
+impl FinishReason {
+    /// The reason as the OpenAI protocol spells it (`stop`, `length`, `content_filter`,
+    /// `tool_calls`, else the provider's own word).
+    pub fn as_str(&self) -> &str {
+        match self {
+            FinishReason::Stop => "stop",
+            FinishReason::Length => "length",
+            FinishReason::ContentFilter => "content_filter",
+            FinishReason::ToolCalls => "tool_calls",
+            FinishReason::Other(reason) => reason,
+        }
+    }
+}
+
 /// One completion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
@@ -411,6 +425,14 @@ mod tests {
         let resp = fut.await.unwrap();
         assert_eq!(resp.choices[0].text, "hi");
         assert_send(Echo.complete(LmRequest::default()));
+    }
+
+    #[test]
+    fn finish_reasons_are_spelled_as_on_the_wire() {
+        use FinishReason::*;
+        for reason in [Stop, Length, ContentFilter, ToolCalls, Other("end_turn".into())] {
+            assert_eq!(serde_json::to_value(&reason).unwrap(), reason.as_str());
+        }
     }
 
     #[test]

@@ -221,7 +221,7 @@ impl AnthropicClient {
             builder = builder.header("x-api-key", key);
         }
         let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &self.limits, &self.base_url))?;
-        tracing::Span::current().record("status", response.status().as_u16());
+        crate::telemetry::record_status(response.status().as_u16());
         let bytes = wire::read_reply(response, &self.limits, &self.base_url).await?;
         parse_response(&bytes, model)
     }
@@ -237,33 +237,28 @@ impl LanguageModel for AnthropicClient {
     /// Dropping the future abandons the HTTP request.
     fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
         let model = request.model.clone().unwrap_or_else(|| self.model.clone());
-        let span = tracing::debug_span!(
-            target: "cognate::lm",
-            "lm.complete",
-            model = %model,
-            provider = "anthropic",
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-            prompt_tokens = tracing::field::Empty,
-            completion_tokens = tracing::field::Empty,
-        );
+        let span = crate::telemetry::client_span("anthropic", &model);
+        // Recorded into directly: a subscriber need not track the current span.
+        let own = span.clone();
         async move {
             tracing::trace!(target: "cognate::lm", messages = ?request.messages, "lm request");
             let started = Instant::now();
             let result = self.send(&request, &model).await;
-            let span = tracing::Span::current();
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            if let Some(span) = &own {
+                span.record("cognate.latency_ms", started.elapsed().as_millis() as u64);
+            }
             match &result {
                 Ok(resp) => {
-                    span.record("prompt_tokens", resp.usage.prompt_tokens);
-                    span.record("completion_tokens", resp.usage.completion_tokens);
+                    if let Some(span) = &own {
+                        crate::telemetry::record_response(span, resp);
+                    }
                     tracing::debug!(target: "cognate::lm", "lm call succeeded");
                 }
                 Err(error) => tracing::debug!(target: "cognate::lm", %error, "lm call failed"),
             }
             result
         }
-        .instrument(span)
+        .instrument(span.unwrap_or_else(tracing::Span::none))
     }
 
     fn model_name(&self) -> &str {

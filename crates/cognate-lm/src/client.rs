@@ -348,7 +348,7 @@ impl OpenAiClient {
             builder = builder.bearer_auth(key);
         }
         let response = builder.send().await.map_err(|e| wire::map_reqwest_error(e, &self.limits, &self.base_url))?;
-        tracing::Span::current().record("status", response.status().as_u16());
+        crate::telemetry::record_status(response.status().as_u16());
         let bytes = wire::read_reply(response, &self.limits, &self.base_url).await?;
         wire::parse_response(&bytes, model)
     }
@@ -367,25 +367,21 @@ impl LanguageModel for OpenAiClient {
     /// Dropping the future abandons the HTTP request.
     fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
         let model = request.model.clone().unwrap_or_else(|| self.model.clone());
-        let span = tracing::debug_span!(
-            target: "cognate::lm",
-            "lm.complete",
-            model = %model,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-            prompt_tokens = tracing::field::Empty,
-            completion_tokens = tracing::field::Empty,
-        );
+        let span = crate::telemetry::client_span("openai", &model);
+        // Recorded into directly: a subscriber need not track the current span.
+        let own = span.clone();
         async move {
             tracing::trace!(target: "cognate::lm", messages = ?request.messages, "lm request");
             let started = Instant::now();
             let result = self.send(&request, &model).await;
-            let span = tracing::Span::current();
-            span.record("latency_ms", started.elapsed().as_millis() as u64);
+            if let Some(span) = &own {
+                span.record("cognate.latency_ms", started.elapsed().as_millis() as u64);
+            }
             match &result {
                 Ok(resp) => {
-                    span.record("prompt_tokens", resp.usage.prompt_tokens);
-                    span.record("completion_tokens", resp.usage.completion_tokens);
+                    if let Some(span) = &own {
+                        crate::telemetry::record_response(span, resp);
+                    }
                     tracing::trace!(target: "cognate::lm", choices = ?resp.choices, "lm response");
                     tracing::debug!(target: "cognate::lm", "lm call succeeded");
                 }
@@ -393,7 +389,7 @@ impl LanguageModel for OpenAiClient {
             }
             result
         }
-        .instrument(span)
+        .instrument(span.unwrap_or_else(tracing::Span::none))
     }
 
     fn model_name(&self) -> &str {

@@ -16,8 +16,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every call runs in one `tracing` span named `lm.complete` on target `cognate::lm`, with the
-//! model, HTTP status, latency and token counts. Prompts and replies are logged only at
+//! Every call runs in one `tracing` span on target `cognate::lm` with OpenTelemetry GenAI
+//! field names (`gen_ai.request.model`, `gen_ai.usage.input_tokens`, ...): a module's
+//! `lm_call` span, into which the client records the provider and HTTP status, or, called
+//! directly, the client's own `lm.complete` span with the model, HTTP status, latency, token
+//! counts and finish reasons. Prompts and replies are logged only at
 //! `trace` level; API keys never, and credentials in a base URL are printed as `<redacted>`
 //! ([`redact_url`]).
 //!
@@ -48,6 +51,8 @@ pub mod pricing;
 #[cfg(feature = "http")]
 mod provider;
 mod redact;
+#[cfg(feature = "http")]
+mod telemetry;
 #[cfg(feature = "http")]
 mod wire;
 

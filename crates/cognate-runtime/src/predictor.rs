@@ -307,18 +307,29 @@ impl Predictor {
         };
         request.response_format = adapter.response_format(&self.signature, lm.supports_json_schema());
 
+        // The call's one span, with OpenTelemetry GenAI attribute names. The client records
+        // the provider and HTTP status into it (and opens no span of its own), the retry,
+        // cache and usage layers `cognate.retries`, `cognate.cache_hit` and `cognate.cost_usd`.
         let span = tracing::info_span!(
             target: "cognate::lm",
             "lm_call",
-            predictor = %self.trace_name(),
-            model = %lm.model_name(),
-            adapter = adapter.name(),
-            prompt_tokens = tracing::field::Empty,
-            completion_tokens = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
+            gen_ai.operation.name = "chat",
+            gen_ai.system = tracing::field::Empty,
+            gen_ai.request.model = %lm.model_name(),
+            gen_ai.response.model = tracing::field::Empty,
+            gen_ai.usage.input_tokens = tracing::field::Empty,
+            gen_ai.usage.output_tokens = tracing::field::Empty,
+            gen_ai.response.finish_reasons = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            cognate.predictor = %self.trace_name(),
+            cognate.adapter = adapter.name(),
+            cognate.latency_ms = tracing::field::Empty,
+            cognate.cache_hit = tracing::field::Empty,
+            cognate.retries = tracing::field::Empty,
+            cognate.cost_usd = tracing::field::Empty,
         );
         let started = Instant::now();
-        let response: LmResponse = async {
+        let response = async {
             tracing::trace!(target: "cognate::lm", messages = ?request.messages, "request");
             let response = lm.complete_boxed(request).await;
             match &response {
@@ -328,10 +339,18 @@ impl Predictor {
             response
         }
         .instrument(span.clone())
-        .await?;
-        span.record("prompt_tokens", response.usage.prompt_tokens);
-        span.record("completion_tokens", response.usage.completion_tokens);
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        .await;
+        span.record("cognate.latency_ms", started.elapsed().as_millis() as u64);
+        let response: LmResponse = response?;
+        let reasons: Vec<&str> = response
+            .choices
+            .iter()
+            .filter_map(|c| c.finish_reason.as_ref().map(cognate_core::FinishReason::as_str))
+            .collect();
+        span.record("gen_ai.response.model", response.model.as_str());
+        span.record("gen_ai.usage.input_tokens", response.usage.prompt_tokens);
+        span.record("gen_ai.usage.output_tokens", response.usage.completion_tokens);
+        span.record("gen_ai.response.finish_reasons", tracing::field::debug(&reasons));
 
         if response.choices.is_empty() {
             return Err(Error::Lm(LmError::Decode("the response has no choices".into())));

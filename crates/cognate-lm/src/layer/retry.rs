@@ -237,12 +237,15 @@ impl<L: LanguageModel> LanguageModel for RetryLm<L> {
             waited: Duration::ZERO,
         };
         let (inner, request) = (&self.inner, &request);
-        (|| inner.complete(request.clone()))
+        let result = (|| inner.complete(request.clone()))
             .retry(policy.schedule().build())
             .sleep(TokioSleeper)
             .when(LmError::is_retryable)
             .adjust(|error, ceiling| call.next_wait(error, ceiling))
-            .await
+            .await;
+        // Into the call's span (a module's `lm_call`), when it declares the field.
+        tracing::Span::current().record("cognate.retries", u64::from(call.attempt - 1));
+        result
     }
 
     fn model_name(&self) -> &str {

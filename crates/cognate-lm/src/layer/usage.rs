@@ -404,6 +404,9 @@ impl<L: LanguageModel> LanguageModel for CountingLm<L> {
             Ok(response) if response.cache_hit => {
                 c.cache_hits.fetch_add(1, Relaxed);
                 add(&c.cache_hit_tokens, response.usage.total_tokens);
+                // A hit costs nothing. Into the call's span (a module's `lm_call`), when it
+                // declares the field.
+                tracing::Span::current().record("cognate.cost_usd", 0.0);
             }
             Ok(response) => {
                 let usage = &response.usage;
@@ -414,7 +417,10 @@ impl<L: LanguageModel> LanguageModel for CountingLm<L> {
                 add(&c.reasoning_tokens, usage.reasoning_tokens);
                 let asked = asked.as_deref().unwrap_or_else(|| self.inner.model_name());
                 match price_call(&self.tracker.prices, &response.model, asked, usage) {
-                    Some(dollars) => add(&c.cost_nanodollars, to_nanodollars(dollars)),
+                    Some(dollars) => {
+                        add(&c.cost_nanodollars, to_nanodollars(dollars));
+                        tracing::Span::current().record("cognate.cost_usd", dollars);
+                    }
                     None => {
                         c.calls_unpriced.fetch_add(1, Relaxed);
                     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::ThreadId;
 
 use cognate_core::{LanguageModel, LmError, LmRequest, Message};
-use cognate_lm::{OpenAiClient, OpenAiEmbeddings};
+use cognate_lm::{AnthropicClient, OpenAiClient, OpenAiEmbeddings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -119,6 +119,11 @@ async fn credentials_in_the_base_url_never_reach_errors_debug_or_logs() {
         let err = lm.complete(request()).await.unwrap_err();
         check(&err.to_string());
         check(&format!("{err:?}"));
+        let lm = AnthropicClient::new("c").with_base_url(url).with_api_key("sk-key-secret");
+        check(&format!("{lm:?}"));
+        let err = lm.complete(request()).await.unwrap_err();
+        check(&err.to_string());
+        check(&format!("{err:?}"));
         let emb = OpenAiEmbeddings::new("m").with_base_url(url).with_api_key("sk-key-secret");
         check(&format!("{emb:?}"));
         let err = emb.embed(&["x".to_owned()]).await.unwrap_err();
@@ -132,4 +137,9 @@ async fn credentials_in_the_base_url_never_reach_errors_debug_or_logs() {
     check(&log);
     assert!(log.contains("lm call failed") && log.contains("embeddings request"), "{log}");
     assert!(log.contains("`http://<redacted>@[::1/v1`"), "the invalid URL should be logged redacted: {log}");
+    // Called directly, each client opens its own span, with OpenTelemetry GenAI field names.
+    for system in ["openai", "anthropic"] {
+        let span = format!("span lm.complete: gen_ai.operation.name=\"chat\" gen_ai.system=\"{system}\"");
+        assert!(log.contains(&span), "{span}: {log}");
+    }
 }

@@ -364,6 +364,8 @@ impl<L: LanguageModel> LanguageModel for CachedLm<L> {
         }
         let mut response = LmResponse::clone(&entry.into_value());
         response.cache_hit = source != Source::Model;
+        // Into the call's span (a module's `lm_call`), when it declares the field.
+        tracing::Span::current().record("cognate.cache_hit", response.cache_hit);
         Ok(response)
     }
 
