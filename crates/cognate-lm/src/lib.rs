@@ -1,14 +1,16 @@
-//! HTTP language-model providers for Cognate.
+//! Language-model providers for Cognate, and the layers every call can go through.
 //!
 //! [`OpenAiClient`] speaks the OpenAI chat-completions protocol, which OpenAI, vLLM, Ollama,
-//! llama.cpp's `llama-server` and Cognate's mock server all serve. [`OpenAiEmbeddings`] gets
-//! text embeddings from the matching `/embeddings` endpoint.
+//! llama.cpp's `llama-server` and Cognate's mock server all serve; [`AnthropicClient`] speaks
+//! Anthropic's Messages API; [`lm`] turns a model string (`groq/llama-3.1-8b-instant`) into
+//! either. [`OpenAiEmbeddings`] gets text embeddings from the matching `/embeddings` endpoint.
 //!
 //! ```no_run
+//! # #[cfg(feature = "http")]
+//! # async fn run() -> Result<(), cognate_core::LmError> {
 //! use cognate_core::{LanguageModel, LmRequest, Message};
 //! use cognate_lm::OpenAiClient;
 //!
-//! # async fn run() -> Result<(), cognate_core::LmError> {
 //! // COGNATE_LM=openai/gpt-4o-mini, OPENAI_API_KEY=..., optionally OPENAI_BASE_URL=...
 //! let lm = OpenAiClient::from_env()?;
 //! let reply = lm.complete(LmRequest::new(vec![Message::user("What is 2 + 2?")])).await?;
