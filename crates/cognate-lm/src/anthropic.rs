@@ -89,14 +89,9 @@ impl AnthropicClient {
     /// the client adds `/v1/messages`).
     #[must_use]
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        let mut url: String = base_url.into();
-        while url.ends_with('/') {
-            url.pop();
-        }
-        if let Some(root) = url.strip_suffix("/v1") {
-            url = root.to_owned();
-        }
-        self.base_url = url;
+        let url: String = base_url.into();
+        let url = url.trim_end_matches('/');
+        self.base_url = url.strip_suffix("/v1").unwrap_or(url).to_owned();
         self
     }
 
@@ -167,15 +162,7 @@ impl AnthropicClient {
     }
 
     fn http(&self) -> Result<&reqwest::Client, LmError> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.limits.connect_timeout)
-            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        wire::http_client(&self.http, &self.limits)
     }
 
     async fn send(&self, request: &LmRequest, model: &str) -> Result<LmResponse, LmError> {

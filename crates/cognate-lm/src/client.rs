@@ -106,11 +106,7 @@ impl OpenAiClient {
     /// Sets the API base URL, e.g. `http://localhost:11434/v1` (a trailing `/` is ignored).
     #[must_use]
     pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        let mut url: String = base_url.into();
-        while url.ends_with('/') {
-            url.pop();
-        }
-        self.base_url = url;
+        self.base_url = base_url.into().trim_end_matches('/').to_owned();
         self.endpoint = OnceLock::new();
         self
     }
@@ -276,15 +272,7 @@ impl OpenAiClient {
     }
 
     fn http(&self) -> Result<&reqwest::Client, LmError> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.limits.connect_timeout)
-            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        wire::http_client(&self.http, &self.limits)
     }
 
     fn header_map(&self) -> Result<&HeaderMap, LmError> {

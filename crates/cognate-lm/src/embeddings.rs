@@ -213,15 +213,7 @@ impl OpenAiEmbeddings {
     }
 
     fn http(&self) -> Result<&reqwest::Client, LmError> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.limits.connect_timeout)
-            .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        wire::http_client(&self.http, &self.limits)
     }
 
     async fn send(&self, batch: &[String]) -> Result<Vec<Vec<f32>>, LmError> {

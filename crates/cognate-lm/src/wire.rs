@@ -122,6 +122,24 @@ pub(crate) struct Limits {
     pub(crate) max_retry_after: Duration,
 }
 
+/// The HTTP client in `cell`, built on first use with `limits`' connect time-out and Cognate's
+/// user agent (every client of this crate builds it the same way; a caller-supplied client
+/// already in the cell is kept).
+pub(crate) fn http_client<'a>(
+    cell: &'a std::sync::OnceLock<reqwest::Client>,
+    limits: &Limits,
+) -> Result<&'a reqwest::Client, LmError> {
+    if let Some(http) = cell.get() {
+        return Ok(http);
+    }
+    let http = reqwest::Client::builder()
+        .connect_timeout(limits.connect_timeout)
+        .user_agent(concat!("cognate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| LmError::Config(format!("cannot build the http client: {e}")))?;
+    Ok(cell.get_or_init(|| http))
+}
+
 /// Reads a reply: the body of a 2xx answer, or the typed [`LmError::Http`] of any other.
 ///
 /// The body is read chunk by chunk and reading stops as soon as it passes
