@@ -23,12 +23,14 @@
 //! # }
 //! ```
 
+mod child;
 mod events;
 #[cfg(feature = "lm")]
 mod lm_or_mock;
 mod mock_lm;
 mod server;
 
+pub use child::rerun_test;
 pub use events::{EventLog, LoggedEvent, keep_callsites_interested};
 #[cfg(feature = "lm")]
 pub use lm_or_mock::LmOrMock;

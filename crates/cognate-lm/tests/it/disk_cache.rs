@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 
 use cognate_core::{LanguageModel, LanguageModelExt, LmError, LmRequest, Message};
@@ -64,9 +64,7 @@ impl Drop for TempDir {
 
 /// Runs test `name` of this binary as a child with `role`, stdin and stdout piped.
 fn spawn_child(name: &str, role: &str, dir: &Path) -> Child {
-    let module = module_path!().split_once("::").map_or("", |(_, path)| path);
-    Command::new(std::env::current_exe().unwrap())
-        .args([format!("{module}::{name}").as_str(), "--exact", "--nocapture", "--test-threads=1"])
+    cognate_testing::rerun_test(module_path!(), name)
         .env(CHILD_ENV, role)
         .env(DIR_ENV, dir)
         .stdin(Stdio::piped())

@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader};
 #[cfg(unix)]
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use cognate_core::{Example, SignatureDesc};
 use cognate_runtime::{Predictor, SaveState};
@@ -50,13 +50,6 @@ fn fingerprint(path: &Path) -> Option<(u64, std::time::SystemTime, u64)> {
     Some((meta.len(), meta.modified().ok()?, inode))
 }
 
-/// This test's name as the harness lists it (its module path without the crate's name), so
-/// that the child runs this test alone.
-fn this_test() -> String {
-    let module = module_path!().split_once("::").map_or("", |(_, path)| path);
-    format!("{module}::a_kill_during_save_leaves_the_old_or_the_new_state")
-}
-
 #[test]
 fn a_kill_during_save_leaves_the_old_or_the_new_state() {
     // Not a skip: the variable is set only by this test, on the child it spawns below, to
@@ -74,13 +67,13 @@ fn a_kill_during_save_leaves_the_old_or_the_new_state() {
 
     let mut outcomes = [0usize; 2];
     for round in 0..6u64 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([this_test().as_str(), "--exact", "--nocapture", "--test-threads=1"])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child =
+            cognate_testing::rerun_test(module_path!(), "a_kill_during_save_leaves_the_old_or_the_new_state")
+                .env(CHILD_ENV, &path)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
         // Kill while save number `round % 4` is under way (the first saves of a child
         // replace the previous round's last complete file).
         let target = format!("{ANNOUNCE}{}", round % 4);
