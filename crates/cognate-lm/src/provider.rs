@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use cognate_core::{LanguageModel, LmError, LmRequest, LmResponse};
+use futures::future::Either;
 
 use crate::anthropic::AnthropicClient;
 use crate::client::OpenAiClient;
@@ -280,20 +281,10 @@ impl Client {
 
 impl LanguageModel for Client {
     fn complete(&self, request: LmRequest) -> impl Future<Output = Result<LmResponse, LmError>> + Send {
-        // Both arms are boxed-free: an enum of the two futures.
-        enum Either<A, B> {
-            A(A),
-            B(B),
-        }
-        let future = match self {
-            Client::OpenAi(c) => Either::A(c.complete(request)),
-            Client::Anthropic(c) => Either::B(c.complete(request)),
-        };
-        async move {
-            match future {
-                Either::A(f) => f.await,
-                Either::B(f) => f.await,
-            }
+        // No boxing: one future type with the client's future in either arm.
+        match self {
+            Client::OpenAi(c) => Either::Left(c.complete(request)),
+            Client::Anthropic(c) => Either::Right(c.complete(request)),
         }
     }
 
