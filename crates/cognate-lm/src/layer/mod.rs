@@ -36,3 +36,32 @@ pub mod retry;
 pub mod rollout;
 pub mod timeout;
 pub mod usage;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use cognate_core::{LanguageModel, LanguageModelExt, LmRequest};
+    use cognate_testing::MockLm;
+
+    use super::*;
+
+    /// Every layer's future is `Send` (the `LanguageModel` trait demands it of each `impl`;
+    /// this checks the whole stack, wrapped in every layer, at once).
+    #[test]
+    fn a_stack_of_every_layer_has_a_send_future() {
+        fn send<T: Send>(_: T) {}
+        let stack = MockLm::new(["a"])
+            .layer(cache::Cache::memory(10))
+            .layer(timeout::Timeout::per_call(Duration::from_secs(1)))
+            .layer(rate_limit::RateLimit::per_minute(60))
+            .layer(concurrency::ConcurrencyLimit::new(1))
+            .layer(breaker::CircuitBreaker::default())
+            .layer(retry::Retry::default())
+            .layer(usage::UsageTracker::new())
+            .layer(budget::Budget::calls(1))
+            .layer(rollout::Rollout)
+            .layer(history::History::new(1));
+        send(stack.complete(LmRequest::default()));
+    }
+}

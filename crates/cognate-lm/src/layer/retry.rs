@@ -457,13 +457,5 @@ impl std::fmt::Debug for RetryBudget {
     }
 }
 
-const _: () = {
-    // The layer's future is `Send` (the trait demands it; this names the concrete check).
-    fn _assert_send<T: Send>(_: &T) {}
-    fn _check(lm: &RetryLm<SharedLm>, request: LmRequest) {
-        _assert_send(&lm.complete(request));
-    }
-};
-
 #[cfg(test)]
 mod tests;

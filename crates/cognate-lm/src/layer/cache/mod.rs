@@ -464,13 +464,5 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     }
 }
 
-const _: () = {
-    // Compile-time check: the layer's future is `Send` whatever model it wraps.
-    fn _assert_send<T: Send>(_: &T) {}
-    fn _check<L: LanguageModel>(lm: &CachedLm<L>) {
-        _assert_send(&lm.complete(LmRequest::default()));
-    }
-};
-
 #[cfg(test)]
 mod tests;
