@@ -182,8 +182,13 @@ impl PriceTable {
     /// The price of `model` (see the type's docs for how names are matched), or `None` when
     /// the table does not know it.
     pub fn get(&self, model: &str) -> Option<ModelPrice> {
-        let model = model.to_ascii_lowercase();
-        if let Some(price) = self.prices.get(&model) {
+        // Names are usually lower case already: no allocation on the per-call path then.
+        let model: std::borrow::Cow<'_, str> = if model.bytes().any(|b| b.is_ascii_uppercase()) {
+            model.to_ascii_lowercase().into()
+        } else {
+            model.into()
+        };
+        if let Some(price) = self.prices.get(model.as_ref()) {
             return Some(*price);
         }
         let name = model.rsplit('/').next().unwrap_or(&model);
